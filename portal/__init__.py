@@ -1,0 +1,90 @@
+"""委託先監督ポータル: the application factory (wiring only, STYLE §1)."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+
+from flask import Flask
+
+from portal.config import Config
+
+# Feature packages, each with a `bp` blueprint and a `views` module. Order = nav order.
+FEATURES = (
+    "account",
+    "dashboard",
+    "org",
+    "contract",
+    "subcontract",
+    "inspection",
+    "erasure",
+    "exchange",
+    "chase",
+    "notification",
+    "audit",
+)
+
+
+def _feature_modules() -> list[str]:
+    found = []
+    for name in FEATURES:
+        try:
+            importlib.import_module(f"portal.{name}.views")
+        except ModuleNotFoundError as exc:
+            # A feature not built yet is simply absent; a broken import inside one is not.
+            if exc.name not in {f"portal.{name}", f"portal.{name}.views"}:
+                raise
+            continue
+        found.append(name)
+    return found
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        TESTING=config.testing,
+        MAX_CONTENT_LENGTH=config.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        SESSION_COOKIE_NAME="portal_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_absolute_hours),
+        WTF_CSRF_TIME_LIMIT=config.session_absolute_hours * 3600,
+        WTF_CSRF_SSL_STRICT=config.secure_cookies,
+    )
+    app.extensions["portal_config"] = config
+
+    from portal import authz, errors, security, templating
+    from portal.account import sessions
+    from portal.extensions import csrf, db, login_manager
+    from portal.filestore import make_filestore
+
+    db.init_app(app, config.database_url)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.extensions["filestore"] = make_filestore(
+        backend=config.storage_backend,
+        storage_dir=config.storage_dir,
+        s3_bucket=config.s3_bucket,
+        s3_endpoint_url=config.s3_endpoint_url,
+        s3_region=config.s3_region,
+    )
+    sessions.init_app(app)
+    authz.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    app.extensions["portal_features"] = _feature_modules()
+    for name in app.extensions["portal_features"]:
+        module = importlib.import_module(f"portal.{name}")
+        app.register_blueprint(module.bp)
+
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app

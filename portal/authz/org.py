@@ -1,0 +1,40 @@
+"""Policies for sections, companies and accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.account.models import User
+
+
+def can_manage_users(user: Any) -> bool:
+    """Only the system administrator manages accounts (入間市 第22条: least privilege)."""
+    return isinstance(user, User) and user.role == "admin"
+
+
+def can_manage_companies(user: Any) -> bool:
+    """Company master data: admin and the city's contract staff."""
+    return isinstance(user, User) and user.role in {"admin", "procurement", "protection_manager"}
+
+
+def can_view_company(user: Any, company: Any) -> bool:
+    """City staff and admin see every company; a contractor only its own."""
+    if not isinstance(user, User):
+        return False
+    if user.role == "contractor":
+        return bool(user.company_id == company.id)
+    return True
+
+
+def can_read_audit_log(user: Any) -> bool:
+    """監査責任者 and 総括保護管理者 read the audit log."""
+    return isinstance(user, User) and user.role in {"auditor", "chief"}
+
+
+def is_section_member(user: Any, section_id: int | None) -> bool:
+    return (
+        isinstance(user, User)
+        and user.role in {"procurement", "protection_manager"}
+        and section_id is not None
+        and user.section_id == section_id
+    )

@@ -1,0 +1,222 @@
+"""The `portal` console command: a FlaskGroup around create_app (STYLE §1, §8)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal import FEATURES, create_app
+from portal.config import ROOT_DIR
+
+
+def _alembic_config(database_url: str) -> object:
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig(str(ROOT_DIR / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT_DIR / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def ensure_sqlite_dir(database_url: str) -> None:
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def run_migrations(database_url: str, revision: str = "head", *, down: bool = False) -> None:
+    from alembic import command
+
+    ensure_sqlite_dir(database_url)
+    cfg = _alembic_config(database_url)
+    if down:
+        command.downgrade(cfg, revision)  # type: ignore[arg-type]
+    else:
+        command.upgrade(cfg, revision)  # type: ignore[arg-type]
+
+
+@click.group("db", help="データベースのマイグレーション (Alembic)")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="最新（または指定リビジョン）まで適用します。")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    run_migrations(current_app.extensions["portal_config"].database_url, revision)
+    click.echo(f"upgraded to {revision}")
+
+
+@db_group.command("downgrade", help="指定リビジョンまで戻します（例: -1, base）。")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    run_migrations(current_app.extensions["portal_config"].database_url, revision, down=True)
+    click.echo(f"downgraded to {revision}")
+
+
+@db_group.command("current", help="適用済みのリビジョンを表示します。")
+@with_appcontext
+def db_current() -> None:
+    from alembic import command
+
+    command.current(_alembic_config(current_app.extensions["portal_config"].database_url))  # type: ignore[arg-type]
+
+
+@click.group("demo", help="デモデータ")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("load", help="デモ用の課・事業者・アカウント・契約等を登録します。")
+@click.option(
+    "--if-empty", is_flag=True, help="既にアカウントがあれば何もしません（make run 用）。"
+)
+@with_appcontext
+def demo_load(if_empty: bool) -> None:
+    from portal.account.models import User
+    from portal.demo import load_demo
+    from portal.extensions import db
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("demo data already present; skipped")
+        return
+    summary = load_demo()
+    db.session.commit()
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.group("users", help="アカウント管理")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="アカウントを作成します。")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(
+        ["procurement", "protection_manager", "chief", "auditor", "contractor", "admin"]
+    ),
+)
+@click.option("--section", "section_code", help="課コード (procurement / protection_manager)")
+@click.option("--company", "corporate_number", help="委託先の法人番号 (contractor)")
+@click.password_option("--password", help="初期パスワード (12文字以上)")
+@with_appcontext
+def users_create(
+    email: str,
+    name: str,
+    role: str,
+    section_code: str | None,
+    corporate_number: str | None,
+    password: str,
+) -> None:
+    from portal.account.models import SYSTEM, Role
+    from portal.account.services import create_user
+    from portal.errors import PortalError
+    from portal.extensions import db
+    from portal.org.models import Company, Section
+
+    section_id = company_id = None
+    if section_code:
+        section_id = db.session.scalar(sa.select(Section.id).where(Section.code == section_code))
+        if section_id is None:
+            raise click.ClickException(f"課コード {section_code} は登録されていません。")
+    if corporate_number:
+        company_id = db.session.scalar(
+            sa.select(Company.id).where(Company.corporate_number == corporate_number)
+        )
+        if company_id is None:
+            raise click.ClickException(
+                f"法人番号 {corporate_number} の事業者は登録されていません。"
+            )
+    try:
+        user = create_user(
+            actor=SYSTEM,
+            email=email,
+            name=name,
+            role=Role(role),
+            password=password,
+            section_id=section_id,
+            company_id=company_id,
+            must_change_password=False,
+        )
+    except PortalError as err:
+        raise click.ClickException(err.message) from err
+    db.session.commit()
+    click.echo(f"created user {user.id} {user.email} ({role})")
+
+
+@click.group("audit", help="監査ログ")
+def audit_group() -> None:
+    pass
+
+
+@audit_group.command("verify", help="監査ログのハッシュチェーンを検証します（改ざん検知）。")
+@with_appcontext
+def audit_verify() -> None:
+    from portal.audit.services import verify_chain
+
+    count, problem = verify_chain()
+    if problem is None:
+        click.echo(f"OK: {count} entries, chain intact")
+        return
+    click.echo(
+        f"NG: entry seq={problem.seq} id={problem.entry_id}: {problem.reason} "
+        f"({count} entries verified before it)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_group, demo_group, users_group, audit_group):
+        app.cli.add_command(group)
+    # Each feature may contribute commands in portal/<feature>/cli.py as `commands`.
+    for name in FEATURES:
+        try:
+            module = importlib.import_module(f"portal.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name not in {f"portal.{name}", f"portal.{name}.cli"}:
+                raise
+            continue
+        for command in getattr(module, "commands", []):
+            app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+main = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=True,
+    help="委託先監督ポータル (Itaku portal) の管理コマンド",
+)
+
+
+def _standalone_groups() -> None:
+    # Commands that must work without a database or SECRET_KEY (e.g. the clause check on a
+    # file) are attached to the group itself, so Flask does not load the app for them.
+    for name in FEATURES:
+        try:
+            module = importlib.import_module(f"portal.{name}.standalone")
+        except ModuleNotFoundError as exc:
+            if exc.name not in {f"portal.{name}", f"portal.{name}.standalone"}:
+                raise
+            continue
+        for command in getattr(module, "commands", []):
+            main.add_command(command)
+
+
+_standalone_groups()

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.authz import ALL_ROLES, public, roles
+from portal.dashboard import bp
+from portal.dashboard.panels import panels_for
+from portal.wareki import fiscal_year, today_jst
+
+
+@bp.get("/")
+@roles(*ALL_ROLES)
+def index() -> ResponseReturnValue:
+    user = current_user._get_current_object()
+    today = today_jst()
+    return render_template(
+        "dashboard/index.html", panels=panels_for(user), today=today, fiscal_year=fiscal_year(today)
+    )
+
+
+@bp.get("/healthz")
+@public
+def health() -> ResponseReturnValue:
+    return {"status": "ok", "profile": current_app.extensions["portal_config"].profile}

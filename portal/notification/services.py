@@ -1,0 +1,64 @@
+"""notify(): in-portal notifications (and queued mail) in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.account.models import User
+from portal.extensions import db
+from portal.notification.models import Notification
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str = "",
+    obj: Any = None,
+    url: str | None = None,
+    contract_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Queue one notification per active recipient; never commits. With dedupe_key, a
+    recipient who already has that key gets nothing new (idempotent chasing)."""
+    created: list[Notification] = []
+    seen: set[int] = set()
+    for user in recipients:
+        if not user.is_active or user.id in seen:
+            continue
+        seen.add(user.id)
+        key = f"{dedupe_key}:u{user.id}" if dedupe_key else None
+        if key and db.session.scalar(
+            sa.select(Notification.id).where(Notification.dedupe_key == key)
+        ):
+            continue
+        note = Notification(
+            user_id=user.id,
+            kind=kind,
+            subject=subject,
+            body=body,
+            url=url,
+            object_type=type(obj).__name__ if obj is not None else None,
+            object_id=getattr(obj, "id", None),
+            contract_id=contract_id,
+            dedupe_key=key,
+        )
+        db.session.add(note)
+        created.append(note)
+    db.session.flush()
+    return created
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )

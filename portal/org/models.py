@@ -1,0 +1,75 @@
+"""Sections (課) and contractor companies with their certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.db import Base, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from portal.account.models import User
+
+
+class Section(Base):
+    __tablename__ = "sections"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True, index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    users: so.Mapped[list[User]] = so.relationship(back_populates="section")
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
+    # 法人番号 (13 digits, check digit validated: 法人番号の指定等に関する省令 第2条)
+    corporate_number: so.Mapped[str] = so.mapped_column(sa.String(13), unique=True, index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("companies.id"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    parent: so.Mapped[Company | None] = so.relationship(
+        back_populates="subsidiaries", remote_side=[id]
+    )
+    subsidiaries: so.Mapped[list[Company]] = so.relationship(back_populates="parent")
+    certificates: so.Mapped[list[CompanyCertificate]] = so.relationship(
+        back_populates="company", cascade="all, delete-orphan", order_by="CompanyCertificate.id"
+    )
+    users: so.Mapped[list[User]] = so.relationship(back_populates="company")
+
+
+class CertificateKind(enum.StrEnum):
+    ISMS = "isms"
+    PRIVACY_MARK = "privacy_mark"
+    ISMAP = "ismap"
+    OTHER = "other"
+
+
+CERTIFICATE_LABELS = {
+    CertificateKind.ISMS: "ISMS (ISO/IEC 27001)",
+    CertificateKind.PRIVACY_MARK: "プライバシーマーク",
+    CertificateKind.ISMAP: "ISMAP (クラウドサービス)",
+    CertificateKind.OTHER: "その他",
+}
+
+
+class CompanyCertificate(Base):
+    __tablename__ = "company_certificates"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("companies.id"), index=True)
+    kind: so.Mapped[CertificateKind] = so.mapped_column(str_enum(CertificateKind))
+    number: so.Mapped[str] = so.mapped_column(sa.String(100))
+    expires_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    company: so.Mapped[Company] = so.relationship(back_populates="certificates")

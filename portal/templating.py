@@ -1,0 +1,73 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal import wareki
+from portal.profile import current_profile
+
+# (order, endpoint, label, roles). Features call register_nav() at import of their views.
+_NAV: list[tuple[int, str, str, frozenset[str]]] = []
+
+
+def register_nav(
+    endpoint: str, label: str, allowed: set[str] | frozenset[str], order: int = 50
+) -> None:
+    """Add a top navigation entry shown to the given roles (idempotent)."""
+    if not any(item[1] == endpoint for item in _NAV):
+        _NAV.append((order, endpoint, label, frozenset(allowed)))
+
+
+def _nav() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (endpoint, label)
+        for _order, endpoint, label, allowed in sorted(_NAV)
+        if current_user.role in allowed and endpoint in current_app.view_functions
+    ]
+
+
+def _unread() -> int:
+    from portal.notification.services import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    try:
+        return unread_count(current_user)
+    except SQLAlchemyError:
+        return 0  # the error page must render even when the database is the problem
+
+
+def _role_label(role: Any) -> str:
+    return current_profile().role_label(str(getattr(role, "value", role)))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        wareki=wareki.wareki_date,
+        nendo=wareki.fiscal_year_label,
+        jst=wareki.jst_datetime,
+        role_label=_role_label,
+    )
+    app.jinja_env.globals.update(
+        nav_items=_nav, unread_notifications=_unread, profile=current_profile
+    )
+    register_nav("dashboard.index", "ホーム", ALL, order=0)
+    register_nav(
+        "org.companies",
+        "委託先事業者",
+        {"procurement", "protection_manager", "chief", "auditor", "admin"},
+        order=80,
+    )
+    register_nav("audit.index", "監査ログ", {"auditor", "chief"}, order=90)
+    register_nav("account.users", "アカウント管理", {"admin"}, order=95)
+    register_nav("org.sections", "課の管理", {"admin"}, order=96)
+
+
+ALL = {"procurement", "protection_manager", "chief", "auditor", "contractor", "admin"}
