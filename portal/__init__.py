@@ -65,6 +65,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app, config.database_url)
     login_manager.init_app(app)
+    # Session timeouts and the role check run before CSRF, so a role that may not use an
+    # endpoint gets 403 whatever it sends.
+    sessions.init_app(app)
+    authz.init_app(app)
     csrf.init_app(app)
     app.extensions["filestore"] = make_filestore(
         backend=config.storage_backend,
@@ -73,8 +77,6 @@ def create_app(config: Config | None = None) -> Flask:
         s3_endpoint_url=config.s3_endpoint_url,
         s3_region=config.s3_region,
     )
-    sessions.init_app(app)
-    authz.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

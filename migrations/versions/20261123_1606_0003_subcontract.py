@@ -1,0 +1,143 @@
+"""subcontract requests (再委託, every tier)
+
+Revision ID: 0003_subcontract
+Revises: 0002_contract
+Create Date: 2026-11-23 16:06:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003_subcontract"
+down_revision: str | Sequence[str] | None = "0002_contract"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "subcontract_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("tier", sa.Integer(), nullable=False),
+        sa.Column("requester_company_id", sa.Integer(), nullable=False),
+        sa.Column("subcontractor_id", sa.Integer(), nullable=False),
+        sa.Column("is_subsidiary", sa.Boolean(), nullable=False),
+        sa.Column("work_part", sa.Text(), nullable=False),
+        sa.Column("pi_description", sa.Text(), nullable=False),
+        sa.Column("people_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "location",
+            sa.Enum(
+                "city_premises",
+                "contractor_site",
+                "cloud",
+                name="handlinglocation",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("cloud_provider_country", sa.String(length=100), nullable=True),
+        sa.Column("cloud_server_country", sa.String(length=100), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("safeguards", sa.Text(), nullable=False),
+        sa.Column("same_measures_pledged", sa.Boolean(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "submitted",
+                "returned",
+                "approved",
+                "rejected",
+                "withdrawn",
+                "expired",
+                name="subcontractstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("conditions", sa.Text(), nullable=False),
+        sa.Column("decision_reason", sa.Text(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("tier >= 1", name=op.f("ck_subcontract_requests_tier_positive")),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_subcontract_requests_contract_id_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_subcontract_requests_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_subcontract_requests_decided_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["subcontract_requests.id"],
+            name=op.f("fk_subcontract_requests_parent_id_subcontract_requests"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_company_id"],
+            ["companies.id"],
+            name=op.f("fk_subcontract_requests_requester_company_id_companies"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subcontractor_id"],
+            ["companies.id"],
+            name=op.f("fk_subcontract_requests_subcontractor_id_companies"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subcontract_requests")),
+    )
+    with op.batch_alter_table("subcontract_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_contract_id"), ["contract_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_parent_id"), ["parent_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_requester_company_id"),
+            ["requester_company_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_status"), ["status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_subcontractor_id"),
+            ["subcontractor_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_requests_submitted_at"), ["submitted_at"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("subcontract_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_submitted_at"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_subcontractor_id"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_status"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_requester_company_id"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_requests_contract_id"))
+
+    op.drop_table("subcontract_requests")
