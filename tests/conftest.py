@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from portal import create_app
@@ -94,8 +94,21 @@ def db(app: Flask) -> Iterator[Any]:
         connection.close()
 
 
+class _CommittingClient(FlaskClient):
+    """Commits the test's pending data (into the outer, rolled-back transaction) before each
+    request, so a view that rolls back its own work cannot undo the test's arrangement."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        _db.session.commit()
+        # The test's app context is reused by the request (Flask pushes none of its own when
+        # one is active), so start each request with empty `g`, as production does.
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask, db: Any) -> FlaskClient:
+    app.test_client_class = _CommittingClient
     return app.test_client()
 
 

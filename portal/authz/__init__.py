@@ -71,6 +71,7 @@ def deny(*, hide: bool = False) -> NoReturn:
 
 
 def _enforce() -> ResponseReturnValue | None:
+    g.authz_checked = False
     if request.endpoint is None:
         return None  # 404/405 follow
     view = current_app.view_functions.get(request.endpoint)
