@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from portal.config import Config, ConfigError
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises(ConfigError, match="SECRET_KEY") as err:
+        Config.from_env({"PORTAL_ENV": "production"})
+
+    assert "secrets.token_urlsafe" in str(err.value)
+
+
+def test_production_refuses_a_known_weak_secret_key():
+    with pytest.raises(ConfigError):
+        Config.from_env({"PORTAL_ENV": "production", "SECRET_KEY": "you-will-never-guess"})
+
+
+def test_production_accepts_a_long_random_key():
+    cfg = Config.from_env({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 20 + "Zx9" * 10})
+
+    assert cfg.secure_cookies
+    assert cfg.profile == "iruma"
+
+
+def test_development_starts_with_embedded_defaults():
+    cfg = Config.from_env({"PORTAL_ENV": "development"})
+
+    assert cfg.database_url.startswith("sqlite:///")
+    assert cfg.storage_backend == "local"
+    assert cfg.storage_dir.name == "storage"
+
+
+def test_unknown_profile_is_refused():
+    with pytest.raises(ConfigError, match="PORTAL_PROFILE"):
+        Config.from_env({"PORTAL_ENV": "development", "PORTAL_PROFILE": "atlantis"})
+
+
+def test_s3_backend_needs_a_bucket():
+    with pytest.raises(ConfigError, match="S3_BUCKET"):
+        Config.from_env({"PORTAL_ENV": "development", "STORAGE_BACKEND": "s3"})
+
+
+def test_non_integer_limit_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="MAX_CONTENT_LENGTH"):
+        Config.from_env({"PORTAL_ENV": "development", "MAX_CONTENT_LENGTH": "lots"})
+
+
+def test_config_is_frozen():
+    cfg = Config.from_env({"PORTAL_ENV": "development"})
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.profile = "hiroshima"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("profile", ["iruma", "hiroshima", "okinawa", "ryugasaki", "yokkaichi"])
+def test_all_five_city_profiles_load_with_their_role_names(profile):
+    from portal.profile import load_profile
+
+    cfg = Config.from_env({"PORTAL_ENV": "development", "PORTAL_PROFILE": profile})
+    loaded = load_profile(profile, cfg.templates_dir)
+
+    assert set(loaded.roles) == {
+        "procurement",
+        "protection_manager",
+        "chief",
+        "auditor",
+        "contractor",
+        "admin",
+    }
+    assert loaded.inspection.checklist
+
+
+def test_yokkaichi_renames_roles_and_uses_the_iruma_clause_list():
+    from portal.profile import load_profile
+
+    cfg = Config.from_env({"PORTAL_ENV": "development"})
+    yokkaichi = load_profile("yokkaichi", cfg.templates_dir)
+
+    assert yokkaichi.role_label("chief") == "総括管理者"
+    assert yokkaichi.role_label("protection_manager") == "管理責任者"
+    assert yokkaichi.clause_set == "iruma"
+
+
+def test_hiroshima_treats_overdue_inspections_as_a_warning():
+    from portal.profile import load_profile
+
+    cfg = Config.from_env({"PORTAL_ENV": "development"})
+
+    assert load_profile("hiroshima", cfg.templates_dir).inspection.overdue_is_violation is False
+    assert load_profile("iruma", cfg.templates_dir).inspection.overdue_is_violation is True

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import io
+
+from tests.factories import make_user
+
+
+def test_security_headers_are_on_every_page(client):
+    response = client.get("/login")
+
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_contain_no_inline_script(client):
+    html = client.get("/login").get_data(as_text=True)
+
+    assert "<script>" not in html
+    assert "onclick=" not in html
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    client.get("/login")
+    cookie = client.get_cookie("portal_session")
+
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_oversized_upload_gets_a_japanese_413_page(app, db, login_as):
+    client = login_as(make_user("admin"))
+    big = io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+
+    response = client.post(
+        "/admin/sections", data={"file": (big, "big.pdf")}, content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 413
+    assert "ファイルが大きすぎます" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_japanese_404(db, login_as):
+    client = login_as(make_user("auditor"))
+
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.get_data(as_text=True)
+
+
+def test_forbidden_page_is_a_japanese_403(db, login_as):
+    client = login_as(make_user("contractor"))
+
+    response = client.get("/audit")
+
+    assert response.status_code == 403
+    assert "権限がありません" in response.get_data(as_text=True)
+
+
+def test_health_check_is_public(client):
+    assert client.get("/healthz").get_json()["status"] == "ok"
