@@ -1,0 +1,119 @@
+"""What may be accepted, what may be shown in the browser, and the headers to serve it with.
+
+Issue 9: nothing executable or active (PDF JavaScript, HTML, SVG) is ever served inline, and
+downloads are attachments with safe headers. Only two things may be inline: raster images
+re-encoded by `sanitize_image`, and PDFs without active content (cleaned by `clean_pdf`, or
+inspected and found clean). Everything else is an attachment with a neutral content type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from urllib.parse import quote
+
+from portal.filecheck.errors import FileRejected, RejectCode
+from portal.filecheck.sniff import ACTIVE_KINDS, FileKind, safe_content_type
+
+INLINE_KINDS = frozenset({FileKind.JPEG, FileKind.PNG, FileKind.PDF})
+"""The only kinds that may be inline, and only when `sanitized` (see `inline_allowed`)."""
+
+# raw.githubusercontent.com serves user files with the same policy: a document opened from
+# here cannot run script, submit forms or reach our origin's cookies.
+_SANDBOX_CSP = (
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
+# Browsers render PDFs in a built-in viewer that a CSP sandbox blocks outright (Chromium and
+# Firefox show "blocked", Safari an empty page: mrin9/RapiPdf#63, PrivateBin/PrivateBin#1552,
+# adobe/aem-core-wcm-components#2839). Inline PDFs are cleaned of JavaScript and actions
+# first, so they get framing protection only.
+_INLINE_PDF_CSP = "frame-ancestors 'self'"
+
+_MAX_NAME = 255  # as portal.filestore.clean_filename
+_UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]')
+
+
+def inline_allowed(kind: FileKind, *, sanitized: bool = False) -> bool:
+    """True only for a sanitized JPEG/PNG or a PDF without active content.
+
+    `sanitized` is the caller's statement that the blob is the output of `sanitize_image` /
+    `clean_pdf`, or a PDF whose `PdfMetadataReport.has_active_content` is False. It defaults to
+    False, so `inline_allowed(kind)` alone never allows inline. HTML, SVG, XML, scripts,
+    executables, Office files, text and unknown files are never inline.
+    """
+    return sanitized and kind in INLINE_KINDS
+
+
+def download_headers(
+    kind: FileKind,
+    filename: str,
+    *,
+    inline: bool = False,
+    sanitized: bool = False,
+) -> dict[str, str]:
+    """Response headers for serving a stored file named `filename` (Japanese allowed).
+
+    `inline=True` is honoured only when `inline_allowed(kind, sanitized=sanitized)`; otherwise
+    the file is an attachment. Always sets nosniff, a CSP sandbox (except inline PDFs, see
+    above), `Cache-Control: private, no-store` and a same-origin resource policy.
+    """
+    as_inline = inline and inline_allowed(kind, sanitized=sanitized)
+    name = clean_filename(filename)
+    disposition = "inline" if as_inline else "attachment"
+    encoded = quote(name, safe="")
+    return {
+        "Content-Type": safe_content_type(kind),
+        "Content-Disposition": (
+            f"{disposition}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": (
+            _INLINE_PDF_CSP if as_inline and kind is FileKind.PDF else _SANDBOX_CSP
+        ),
+        "Cache-Control": "private, no-store",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+
+
+def check_upload(kind: FileKind, *, allowed: Collection[FileKind]) -> None:
+    """Refuse an upload whose sniffed `kind` is not in `allowed`, saying why.
+
+    Raises FileRejected: `empty`; `active_content` for HTML, SVG, XML, scripts, executables and
+    macro-enabled Office files; `unsupported_type` for anything else not allowed.
+    """
+    if kind is FileKind.EMPTY:
+        raise FileRejected(RejectCode.EMPTY)
+    if kind in allowed:
+        return
+    if kind in ACTIVE_KINDS:
+        raise FileRejected(RejectCode.ACTIVE_CONTENT)
+    raise FileRejected(RejectCode.UNSUPPORTED_TYPE)
+
+
+def clean_filename(filename: str) -> str:
+    """The last path component, NFC, without control or reserved characters, at most 255 chars."""
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME_CHARS.sub("_", name).strip(" .")
+    if len(name) > _MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:16] if dot and stem else ""
+        name = name[: _MAX_NAME - len(ext) - 1] + "." + ext if ext else name[:_MAX_NAME]
+    return name or "download"
+
+
+def ascii_fallback(name: str) -> str:
+    """ASCII `filename=` for old clients, keeping the extension: '契約書.pdf' -> 'download.pdf'."""
+    stem, dot, ext = name.rpartition(".")
+    if not (dot and stem):
+        stem, ext = name, ""
+    ascii_stem = re.sub(r"[^A-Za-z0-9._()\- ]", "_", _to_ascii(stem)).strip(" ._")
+    ascii_ext = re.sub(r"[^A-Za-z0-9]", "", _to_ascii(ext))[:16]
+    ascii_stem = re.sub(r"_{2,}", "_", ascii_stem)
+    if not re.search(r"[A-Za-z]", ascii_stem):  # '(7)' from '（令和7年度）' says nothing
+        ascii_stem = "download"
+    return f"{ascii_stem}.{ascii_ext}" if ascii_ext else ascii_stem
+
+
+def _to_ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
