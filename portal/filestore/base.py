@@ -40,9 +40,8 @@ _FEATURE_RE = re.compile(r"[a-z][a-z0-9_]*")
 # Types a browser may render inline without running anything active. HTML, SVG, XML and the
 # like are always attachments (issue 9: nothing executable or active is ever served inline).
 # PDFs reach this point only after the feature has rejected PDF JavaScript with pypdf.
-INLINE_SAFE_TYPES = frozenset(
-    {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"}
-)
+# Kept in line with portal.filecheck.policy: only cleaned PDFs and re-encoded photos.
+INLINE_SAFE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
 class FileStoreError(Exception):
@@ -187,6 +186,13 @@ def build_download_response(
     if size is not None:
         rv.content_length = size
     rv.headers["X-Content-Type-Options"] = "nosniff"
+    # Whatever is served can run nothing: a sandboxed, resource-less document. Inline PDFs are
+    # the exception, because Chromium, Firefox and Safari refuse to render a PDF under
+    # `sandbox`; they are cleaned of JavaScript and actions before they are stored.
+    if not as_attachment and mimetype == "application/pdf":
+        rv.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        rv.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     # Documents hold personal information: never kept by shared caches or the browser's disk cache.
     rv.headers["Cache-Control"] = "private, no-store"
     return rv

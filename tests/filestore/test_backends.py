@@ -291,6 +291,7 @@ def test_inline_download_is_allowed_for_a_pdf(store: FileStore) -> None:
         response.close()
 
     assert response.headers["Content-Disposition"].startswith("inline; ")
+    assert "sandbox" not in response.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("content_type", ["text/html", "image/svg+xml", "application/xml"])
@@ -309,6 +310,7 @@ def test_active_content_is_served_as_attachment_even_when_inline_is_asked(
 
     assert response.headers["Content-Disposition"].startswith("attachment; ")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
 
 
 def test_download_filename_with_line_breaks_cannot_inject_headers(store: FileStore) -> None:
