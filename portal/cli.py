@@ -179,8 +179,35 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@click.group("files", help="ファイルストア")
+def files_group() -> None:
+    pass
+
+
+@files_group.command("reconcile", help="保存ファイルとデータベースの突合（孤立・欠落の検出）")
+@click.option("--delete-orphans", is_flag=True, help="どの記録にも属さないファイルを削除します。")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def files_reconcile(delete_orphans: bool, as_json: bool) -> None:
+    from portal.filestore import get_filestore  # noqa: PLC0415
+    from portal.filestore.reconcile import reconcile_blobs  # noqa: PLC0415
+
+    report = reconcile_blobs(get_filestore(), delete_orphans=delete_orphans)
+    if as_json:
+        click.echo(json.dumps(report.__dict__, ensure_ascii=False))
+    else:
+        click.echo(
+            f"orphaned={len(report.orphaned_keys)} missing={len(report.missing_blobs)} "
+            f"deleted={report.deleted}"
+        )
+        for table, row_id, key in report.missing_blobs:
+            click.echo(f"MISSING {table}#{row_id} {key}", err=True)
+    if report.missing_blobs:
+        sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_group, demo_group, users_group, audit_group):
+    for group in (db_group, demo_group, users_group, audit_group, files_group):
         app.cli.add_command(group)
     # Each feature may contribute commands in portal/<feature>/cli.py as `commands`.
     for name in FEATURES:
