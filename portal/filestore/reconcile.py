@@ -21,12 +21,12 @@ class ReconcileReport:
     deleted: int = 0
 
 
-def _file_tables() -> list[type[StoredFileMixin]]:
+def _file_tables() -> list[sa.Table]:
     import_all_models()
     return [
-        m.class_
+        m.local_table  # type: ignore[misc]
         for m in Base.registry.mappers
-        if issubclass(m.class_, StoredFileMixin) and m.class_.__table__ is not None
+        if issubclass(m.class_, StoredFileMixin)
     ]
 
 
@@ -34,8 +34,7 @@ def reconcile_blobs(store: FileStore, *, delete_orphans: bool = False) -> Reconc
     """Compare every stored key with every file row; optionally delete orphaned blobs."""
     report = ReconcileReport()
     known: dict[str, tuple[str, int]] = {}
-    for model in _file_tables():
-        table = model.__table__  # type: ignore[attr-defined]
+    for table in _file_tables():
         for row_id, key in db.session.execute(sa.select(table.c.id, table.c.storage_key)):
             known[key] = (table.name, row_id)
     seen: set[str] = set()
