@@ -43,8 +43,11 @@ def paginate(stmt: sa.Select[Any], *, page: int, per_page: int = 50) -> Page[Any
     return Page(items=items, total=total or 0, page=page, per_page=per_page)
 
 
+MAX_PAGE = 100_000  # an absurd ?page= must not overflow OFFSET (PostgreSQL bigint)
+
+
 def page_arg(raw: str | None) -> int:
     try:
-        return max(1, int(raw or "1"))
+        return min(MAX_PAGE, max(1, int(raw or "1")))
     except ValueError:
         return 1
