@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import importlib
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from portal.config import Config
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` capped at the largest 32-bit id."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
 
 # Feature packages, each with a `bp` blueprint and a `views` module. Order = nav order.
 FEATURES = (
@@ -57,6 +68,9 @@ def create_app(config: Config | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=config.secure_cookies,
     )
     app.extensions["portal_config"] = config
+    # Ids in URLs fit the database's INTEGER columns: a larger number is a 404, never a
+    # driver overflow (a 500) on SQLite or PostgreSQL.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from portal import authz, errors, security, templating
     from portal.account import sessions

@@ -189,8 +189,8 @@ def files_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def files_reconcile(delete_orphans: bool, as_json: bool) -> None:
-    from portal.filestore import get_filestore  # noqa: PLC0415
-    from portal.filestore.reconcile import reconcile_blobs  # noqa: PLC0415
+    from portal.filestore import get_filestore
+    from portal.filestore.reconcile import reconcile_blobs
 
     report = reconcile_blobs(get_filestore(), delete_orphans=delete_orphans)
     if as_json:

@@ -85,7 +85,7 @@ class Config:
             raise ConfigError(
                 "SECRET_KEY must be at least 32 random characters outside development. "
                 "Generate one with:\n"
-                "  export SECRET_KEY=\"$(python3 -c "
+                '  export SECRET_KEY="$(python3 -c '
                 "'import secrets; print(secrets.token_urlsafe(48))')\""
             )
         if self.storage_backend not in STORAGE_BACKENDS:

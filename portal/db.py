@@ -74,6 +74,11 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 def _sqlite_proper_transactions(engine: sa.Engine) -> None:
     # pysqlite's own BEGIN handling breaks SAVEPOINT and defers locking; let SQLAlchemy emit
     # BEGIN itself (SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL").
+    # IMMEDIATE: a request reads, then writes (an access record after a download). Under WAL a
+    # deferred transaction that read before another connection committed cannot upgrade to a
+    # writer and fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait);
+    # taking the write lock at BEGIN makes concurrent requests queue on busy_timeout instead.
+    # SQLite is the single-office default; production runs on PostgreSQL.
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -85,7 +90,7 @@ def _sqlite_proper_transactions(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:

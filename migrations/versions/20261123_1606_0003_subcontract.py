@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("work_part", sa.Text(), nullable=False),
         sa.Column("pi_description", sa.Text(), nullable=False),
         sa.Column("people_count", sa.Integer(), nullable=False),
+        sa.Column("sensitive", sa.Boolean(), nullable=False),
         sa.Column(
             "location",
             sa.Enum(
@@ -42,6 +43,8 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("location_detail", sa.String(length=300), nullable=False),
+        sa.Column("cloud_provider", sa.String(length=200), nullable=True),
         sa.Column("cloud_provider_country", sa.String(length=100), nullable=True),
         sa.Column("cloud_server_country", sa.String(length=100), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
@@ -68,6 +71,7 @@ def upgrade() -> None:
         sa.Column("decision_reason", sa.Text(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("expires_on", sa.Date(), nullable=True),
@@ -130,8 +134,142 @@ def upgrade() -> None:
             batch_op.f("ix_subcontract_requests_submitted_at"), ["submitted_at"], unique=False
         )
 
+    op.create_table(
+        "subcontract_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("file_kind", sa.String(length=10), nullable=False),
+        sa.Column("page_count", sa.Integer(), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.Column("check_status", sa.String(length=20), nullable=False),
+        sa.Column("check_message", sa.Text(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("storage_backend", sa.String(length=10), nullable=False),
+        sa.Column("storage_key", sa.String(length=200), nullable=False),
+        sa.Column("original_filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["subcontract_requests.id"],
+            name=op.f("fk_subcontract_documents_request_id_subcontract_requests"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_subcontract_documents_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subcontract_documents")),
+    )
+    with op.batch_alter_table("subcontract_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_documents_is_current"), ["is_current"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_documents_request_id"), ["request_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_documents_storage_key"), ["storage_key"], unique=True
+        )
+
+    op.create_table(
+        "subcontract_clause_results",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("no", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "present",
+                "partial",
+                "missing",
+                name="clausestatus",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("page", sa.Integer(), nullable=True),
+        sa.Column("excerpt", sa.Text(), nullable=False),
+        sa.Column("missing_elements", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["subcontract_documents.id"],
+            name=op.f("fk_subcontract_clause_results_document_id_subcontract_documents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subcontract_clause_results")),
+        sa.UniqueConstraint(
+            "document_id", "key", name=op.f("uq_subcontract_clause_results_document_id_key")
+        ),
+    )
+    with op.batch_alter_table("subcontract_clause_results", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_clause_results_document_id"), ["document_id"], unique=False
+        )
+
+    op.create_table(
+        "subcontract_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "action",
+            sa.Enum(
+                "created",
+                "updated",
+                "document_added",
+                "submitted",
+                "returned",
+                "approved",
+                "rejected",
+                "withdrawn",
+                "expired",
+                name="subcontractaction",
+                native_enum=False,
+                create_constraint=True,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sa.String(length=120), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_subcontract_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["subcontract_requests.id"],
+            name=op.f("fk_subcontract_events_request_id_subcontract_requests"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subcontract_events")),
+    )
+    with op.batch_alter_table("subcontract_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subcontract_events_request_id"), ["request_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("subcontract_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subcontract_events_request_id"))
+    op.drop_table("subcontract_events")
+
+    with op.batch_alter_table("subcontract_clause_results", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subcontract_clause_results_document_id"))
+    op.drop_table("subcontract_clause_results")
+
+    with op.batch_alter_table("subcontract_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subcontract_documents_storage_key"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_documents_request_id"))
+        batch_op.drop_index(batch_op.f("ix_subcontract_documents_is_current"))
+    op.drop_table("subcontract_documents")
+
     with op.batch_alter_table("subcontract_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_subcontract_requests_submitted_at"))
         batch_op.drop_index(batch_op.f("ix_subcontract_requests_subcontractor_id"))

@@ -47,6 +47,9 @@ class ContractKind(enum.StrEnum):
     HAKEN = "haken"  # 労働者派遣 (第37条第5項: 秘密保持義務等)
 
 
+KIND_LABELS = {ContractKind.ITAKU: "委託", ContractKind.HAKEN: "労働者派遣"}
+
+
 class HandlingLocation(enum.StrEnum):
     CITY_PREMISES = "city_premises"
     CONTRACTOR_SITE = "contractor_site"
@@ -72,7 +75,9 @@ class Contract(Base):
     title: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
     section_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("sections.id"), index=True)
     company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("companies.id"), index=True)
-    kind: so.Mapped[ContractKind] = so.mapped_column(str_enum(ContractKind), default=ContractKind.ITAKU)
+    kind: so.Mapped[ContractKind] = so.mapped_column(
+        str_enum(ContractKind), default=ContractKind.ITAKU
+    )
     status: so.Mapped[ContractStatus] = so.mapped_column(
         str_enum(ContractStatus), default=ContractStatus.DRAFT, index=True
     )
@@ -80,7 +85,9 @@ class Contract(Base):
     period_start: so.Mapped[date] = so.mapped_column(sa.Date)
     period_end: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
     # Personal information handled
-    pi_categories: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # e.g. 氏名、住所、生年月日
+    pi_categories: so.Mapped[str] = so.mapped_column(
+        sa.Text, default=""
+    )  # e.g. 氏名、住所、生年月日
     sensitive: so.Mapped[bool] = so.mapped_column(default=False)  # 要配慮個人情報
     people_count: so.Mapped[int] = so.mapped_column(default=0)
     # Where it is handled (第18条: provider's country and the server's country)
@@ -117,12 +124,28 @@ class Contract(Base):
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def location_label(self) -> str:
+        return LOCATION_LABELS[self.location]
+
 
 class DocumentRole(enum.StrEnum):
     BODY = "body"  # 契約書本体
     SPECIAL_TERMS = "special_terms"  # 個人情報取扱特記事項 (別記)
     SPECIFICATION = "specification"  # 仕様書
     OTHER = "other"
+
+
+ROLE_LABELS = {
+    DocumentRole.BODY: "契約書（本体）",
+    DocumentRole.SPECIAL_TERMS: "個人情報取扱特記事項",
+    DocumentRole.SPECIFICATION: "仕様書",
+    DocumentRole.OTHER: "その他",
+}
 
 
 class ContractDocument(StoredFileMixin, Base):
@@ -142,11 +165,22 @@ class ContractDocument(StoredFileMixin, Base):
     contract: so.Mapped[Contract] = so.relationship(back_populates="documents")
     uploaded_by: so.Mapped[User | None] = so.relationship()
 
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
 
 class ClauseStatus(enum.StrEnum):
     PRESENT = "present"
     PARTIAL = "partial"
     MISSING = "missing"
+
+
+CLAUSE_STATUS_LABELS = {
+    ClauseStatus.PRESENT: "記載あり",
+    ClauseStatus.PARTIAL: "一部不足",
+    ClauseStatus.MISSING: "記載なし",
+}
 
 
 class ClauseCheck(Base):
@@ -188,6 +222,19 @@ class ClauseResult(Base):
     check: so.Mapped[ClauseCheck] = so.relationship(back_populates="results")
     document: so.Mapped[ContractDocument | None] = so.relationship()
 
+    @property
+    def status_label(self) -> str:
+        return CLAUSE_STATUS_LABELS[self.status]
+
+    @property
+    def excerpt_parts(self) -> tuple[str, str, str]:
+        """(before, evidence, after): the template wraps the middle part in <mark>."""
+        text = self.excerpt
+        start, end = self.highlight_start, self.highlight_end
+        if start is None or end is None or not 0 <= start <= end <= len(text):
+            return text, "", ""
+        return text[:start], text[start:end], text[end:]
+
 
 class ClauseOverride(Base):
     """A 保護管理者's written decision that a clause counts as present (or not); audited."""
@@ -205,3 +252,7 @@ class ClauseOverride(Base):
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="overrides")
     decided_by: so.Mapped[User] = so.relationship()
+
+    @property
+    def status_label(self) -> str:
+        return CLAUSE_STATUS_LABELS[self.status]

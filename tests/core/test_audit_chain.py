@@ -45,24 +45,35 @@ def test_the_database_refuses_to_update_an_audit_row(db):
     entry = record(SYSTEM, "test.protected")
     db.session.commit()
 
-    with pytest.raises(sa.exc.DatabaseError):
-        with db.session.begin_nested():
-            db.session.execute(
-                sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(action="x")
-            )
+    with pytest.raises(sa.exc.DatabaseError), db.session.begin_nested():
+        db.session.execute(
+            sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(action="x")
+        )
 
 
 def test_the_database_refuses_to_delete_an_audit_row(db):
     entry = record(SYSTEM, "test.protected")
     db.session.commit()
 
-    with pytest.raises(sa.exc.DatabaseError):
-        with db.session.begin_nested():
-            db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entry.id))
+    with pytest.raises(sa.exc.DatabaseError), db.session.begin_nested():
+        db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entry.id))
 
 
 # --- `portal audit verify` against a real database, tampered with by someone who bypasses
 # the triggers (a DBA): it must exit non-zero and name the first bad entry.
+
+
+SEED_SCRIPT = (
+    "from portal import create_app\n"
+    "from portal.account.models import SYSTEM\n"
+    "from portal.audit.services import record\n"
+    "from portal.extensions import db\n"
+    "app = create_app()\n"
+    "with app.app_context():\n"
+    "    for i in range({n}):\n"
+    "        record(SYSTEM, 'test.{label}', data={{'i': i}})\n"
+    "        db.session.commit()\n"
+)
 
 
 @pytest.fixture
@@ -76,7 +87,12 @@ def audited_db(tmp_path):
         "STORAGE_DIR": str(tmp_path / "s"),
         "PATH": "/usr/bin:/bin",
     }
-    subprocess.run([PORTAL, "demo", "load"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", SEED_SCRIPT.format(n=12, label="seed")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     engine = make_engine(url, poolclass=sa.pool.NullPool)
     yield engine, env
     engine.dispose()
@@ -101,7 +117,7 @@ def _verify(env):
     return subprocess.run([PORTAL, "audit", "verify"], env=env, capture_output=True, text=True)
 
 
-def test_verify_passes_on_the_demo_database(audited_db):
+def test_verify_passes_on_an_untouched_database(audited_db):
     _engine, env = audited_db
 
     result = _verify(env)
@@ -155,7 +171,8 @@ def test_verify_names_an_inserted_entry(audited_db):
     with engine.begin() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO audit_entries (seq, created_at, actor_label, action, data, prev_hash, hash)"
+                "INSERT INTO audit_entries"
+                " (seq, created_at, actor_label, action, data, prev_hash, hash)"
                 " VALUES (3, :now, 'intruder', 'forged.insert', '{}', :h, :h)"
             ),
             {"now": "2026-01-01 00:00:00+00:00", "h": "f" * 64},
@@ -169,17 +186,7 @@ def test_verify_names_an_inserted_entry(audited_db):
 
 def test_two_processes_writing_at_once_never_fork_the_chain(audited_db):
     _engine, env = audited_db
-    script = (
-        "from portal import create_app\n"
-        "from portal.account.models import SYSTEM\n"
-        "from portal.audit.services import record\n"
-        "from portal.extensions import db\n"
-        "app = create_app()\n"
-        "with app.app_context():\n"
-        "    for i in range(40):\n"
-        "        record(SYSTEM, 'test.concurrent', data={'i': i})\n"
-        "        db.session.commit()\n"
-    )
+    script = SEED_SCRIPT.format(n=40, label="concurrent")
 
     procs = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
     codes = [p.wait(timeout=120) for p in procs]

@@ -71,3 +71,11 @@ def test_an_absurd_page_number_is_clamped_not_a_500(db, login_as):
     response = client.get("/admin/users?page=99999999999999999999999")
 
     assert response.status_code == 200
+
+
+def test_an_id_beyond_the_integer_range_is_a_404_not_a_500(db, login_as):
+    client = login_as(make_user("admin"))
+
+    response = client.get("/admin/users/99999999999999999999999")
+
+    assert response.status_code == 404

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.contract.models import (
+    CLAUSE_STATUS_LABELS,
+    KIND_LABELS,
+    LOCATION_LABELS,
+    ROLE_LABELS,
+    HandlingLocation,
+)
+from portal.forms import NFKC
+from portal.wareki import fiscal_year_label
+
+
+def fiscal_year_choices(around: int, extra: int | None = None) -> list[tuple[int, str]]:
+    """年度 choices shown in 和暦 (令和8年度), five years back and two ahead."""
+    years = set(range(around - 5, around + 3))
+    if extra is not None:
+        years.add(extra)
+    return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
+
+
+class ContractForm(FlaskForm):
+    number = StringField(
+        "契約番号",
+        validators=[DataRequired("契約番号を入力してください。"), Length(max=50)],
+        filters=NFKC,
+    )
+    title = StringField(
+        "件名",
+        validators=[DataRequired("件名を入力してください。"), Length(max=200)],
+        filters=NFKC,
+    )
+    company_id = SelectField(
+        "委託先事業者", coerce=int, validators=[DataRequired("委託先事業者を選択してください。")]
+    )
+    kind = SelectField("契約の種類", choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    fiscal_year = SelectField("年度", coerce=int)
+    period_start = DateField(
+        "契約期間（開始）", validators=[InputRequired("開始日を入力してください。")]
+    )
+    period_end = DateField(
+        "契約期間（終了）", validators=[InputRequired("終了日を入力してください。")]
+    )
+    pi_categories = TextAreaField(
+        "取り扱う個人情報の項目",
+        validators=[DataRequired("取り扱う個人情報の項目を入力してください。"), Length(max=2000)],
+        filters=NFKC,
+        description="例: 氏名、住所、生年月日、電話番号",
+    )
+    sensitive = BooleanField("要配慮個人情報を含む")
+    people_count = IntegerField(
+        "本人の数（概数）",
+        validators=[
+            InputRequired("本人の数を入力してください（不明な場合は概数）。"),
+            NumberRange(min=0, max=100_000_000, message="0以上の数を入力してください。"),
+        ],
+    )
+    location = SelectField("取扱場所", choices=[(k.value, v) for k, v in LOCATION_LABELS.items()])
+    cloud_provider = StringField(
+        "クラウドサービス事業者名", validators=[Optional(), Length(max=200)], filters=NFKC
+    )
+    cloud_provider_country = StringField(
+        "クラウドサービス事業者の所在国", validators=[Optional(), Length(max=100)], filters=NFKC
+    )
+    cloud_server_country = StringField(
+        "サーバの所在国", validators=[Optional(), Length(max=100)], filters=NFKC
+    )
+    minimum_scope = TextAreaField(
+        "必要最小限の範囲とする理由（第37条第2項）",
+        validators=[DataRequired("取り扱う範囲が必要最小限である理由を入力してください。")],
+        filters=NFKC,
+    )
+    anonymised = BooleanField("引渡し前に匿名化・仮名化の措置をとる（第37条第6項）")
+    anonymisation_note = TextAreaField(
+        "匿名化・仮名化の内容", validators=[Optional(), Length(max=2000)], filters=NFKC
+    )
+    retention_years = IntegerField(
+        "契約終了後の記録の保存年数",
+        default=5,
+        validators=[
+            InputRequired("保存年数を入力してください。"),
+            NumberRange(min=0, max=30, message="0から30までの数を入力してください。"),
+        ],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok: bool = super().validate(extra_validators)
+        start, end = self.period_start.data, self.period_end.data
+        if start and end and end < start:
+            self.period_end.errors.append("終了日は開始日以降の日付にしてください。")
+            ok = False
+        if self.location.data == HandlingLocation.CLOUD.value:
+            for f in (self.cloud_provider, self.cloud_provider_country, self.cloud_server_country):
+                if not f.data:
+                    f.errors.append("クラウドサービスで取り扱う場合は入力してください（第18条）。")
+                    ok = False
+        return ok
+
+
+class UploadForm(FlaskForm):
+    role = SelectField("文書の種類", choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    document = FileField(
+        "ファイル（PDF・Word（.docx）・テキスト）",
+        validators=[FileRequired("ファイルを選択してください。")],
+    )
+
+
+class OverrideForm(FlaskForm):
+    status = SelectField("判断", choices=[(k.value, v) for k, v in CLAUSE_STATUS_LABELS.items()])
+    reason = TextAreaField(
+        "理由（必須）",
+        validators=[
+            DataRequired("判断の理由を入力してください。"),
+            Length(max=4000, message="理由は4000文字以内で入力してください。"),
+        ],
+        filters=NFKC,
+        description="例: 第12条（秘密の保持）に記載あり。条文の表現が定型と異なるため確認した。",
+    )

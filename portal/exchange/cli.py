@@ -1,0 +1,39 @@
+"""`portal exchange ...`: the exchange jobs, to be re-run by hand (STYLE §8)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal.db import utcnow
+
+
+@click.group("exchange", help="文書交換")
+def exchange_group() -> None:
+    pass
+
+
+@exchange_group.command(
+    "purge-expired", help="保存期間を過ぎた文書を一覧し、各課の保護管理者に通知します。"
+)
+@with_appcontext
+def purge_expired() -> None:
+    from portal.exchange import services
+    from portal.exchange.jobs import purge_expired_exchange_documents
+
+    for contract, count in services.expired_contracts(now=utcnow()):
+        click.echo(f"{contract.number}\t{count}")
+    click.echo(f"eligible documents: {purge_expired_exchange_documents(now=utcnow())}")
+
+
+@exchange_group.command(
+    "discard-staged", help="1日以上送信されなかった確認待ちの PDF を削除します。"
+)
+@with_appcontext
+def discard_staged() -> None:
+    from portal.exchange.jobs import discard_stale_staged_uploads
+
+    click.echo(f"discarded: {discard_stale_staged_uploads(now=utcnow())}")
+
+
+commands = [exchange_group]

@@ -1,0 +1,684 @@
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from portal.account.forms import ConfirmForm
+from portal.account.models import User
+from portal.authz import deny, load_visible, require, roles
+from portal.authz.exchange import (
+    can_add_version,
+    can_comment_on_document,
+    can_decide_staged_upload,
+    can_mark_personal_info,
+    can_purge_exchange,
+    can_unmark_personal_info,
+    can_upload_to_space,
+    can_view_access_records,
+    can_view_exchange_document,
+    can_view_exchange_folder,
+    can_view_exchange_space,
+    can_view_exchange_version,
+    is_read_only,
+)
+from portal.contract.models import Contract
+from portal.csvexport import csv_response
+from portal.db import utcnow
+from portal.errors import PortalError
+from portal.exchange import bp, services
+from portal.exchange.files import KIND_LABELS, kind_of, serve_version
+from portal.exchange.forms import (
+    CommentForm,
+    FolderForm,
+    PersonalInfoForm,
+    StagedDecisionForm,
+    UploadForm,
+    VersionForm,
+)
+from portal.exchange.models import (
+    CITY_PARTY,
+    ExchangeDocument,
+    ExchangeFolder,
+    ExchangeReadReceipt,
+    ExchangeSpace,
+    ExchangeStagedUpload,
+    ExchangeVersion,
+    company_party,
+)
+from portal.exchange.zipstream import ZipMember, stream_members, unique_names
+from portal.extensions import db
+from portal.filecheck.policy import download_headers
+from portal.filecheck.sniff import FileKind
+from portal.filestore import MissingBlobError, get_filestore
+from portal.pagination import page_arg, paginate
+from portal.templating import register_nav
+from portal.wareki import JST, jst_datetime
+
+log = logging.getLogger("portal.exchange")
+
+# 入間市 第22条: the system administrator has no access to documents at all.
+READERS = ("procurement", "protection_manager", "chief", "auditor", "contractor")
+WRITERS = ("procurement", "protection_manager", "contractor")
+RECORD_READERS = ("protection_manager", "auditor", "chief")
+
+register_nav("exchange.index", "文書交換", set(READERS), order=50)
+register_nav("exchange.access_records", "アクセス記録", set(RECORD_READERS), order=85)
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+@bp.app_template_filter("exchange_size")
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _receipts(
+    space: ExchangeSpace, version: ExchangeVersion | None
+) -> list[tuple[str, ExchangeReadReceipt | None]]:
+    """("市", receipt) and ("受託者"/"再委託先", receipt) for the version shown."""
+    parties = [(CITY_PARTY, "市"), (company_party(space.company_id), space.counterpart_label)]
+    return [(label, version.receipt_for(p) if version else None) for p, label in parties]
+
+
+def _flash_errors(form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+@contextmanager
+def _spooled(upload: FileStorage) -> Iterator[tuple[Path, str]]:
+    """The upload in a private temp file (streamed to disk in chunks; never read whole)."""
+    with tempfile.TemporaryDirectory(prefix="portal-exchange-") as tmp:
+        path = Path(tmp) / "upload"
+        upload.save(path)
+        yield path, upload.filename or "file"
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+@bp.get("/exchange")
+@roles(*READERS)
+def index() -> ResponseReturnValue:
+    user = _user()
+    stmt = (
+        sa.select(Contract)
+        .where(services.exchange_contracts_filter(user))
+        .options(so.joinedload(Contract.company), so.joinedload(Contract.section))
+        .order_by(Contract.id.desc())
+    )
+    q = (request.args.get("q") or "").strip()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(Contract.title.ilike(like), Contract.number.ilike(like)))
+    page = paginate(stmt, page=page_arg(request.args.get("page")))
+    return render_template("exchange/index.html", page=page, q=q)
+
+
+@bp.get("/exchange/contracts/<int:contract_id>")
+@roles(*READERS)
+def contract(contract_id: int) -> ResponseReturnValue:
+    user = _user()
+    item = db.session.scalar(
+        sa.select(Contract).where(
+            Contract.id == contract_id, services.exchange_contracts_filter(user)
+        )
+    )
+    if item is None:
+        deny(hide=True)  # before any space is created for someone who may see none
+    spaces = services.ensure_spaces(actor=user, contract=item)
+    visible = [s for s in spaces if can_view_exchange_space(user, s)]
+    require(bool(visible), hide=True)
+    db.session.commit()  # spaces are created on first use
+    return render_template(
+        "exchange/contract.html",
+        contract=item,
+        spaces=visible,
+        read_only=is_read_only(item),
+        retention_ends=services.retention_ends_at(item),
+        can_purge=can_purge_exchange(user, item),
+        now=utcnow(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/exchange/spaces/<int:space_id>")
+@roles(*READERS)
+def space(space_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeSpace, space_id, can_view_exchange_space)
+    user = _user()
+    documents = services.space_documents(item)
+    folders = db.session.scalars(
+        sa.select(ExchangeFolder)
+        .where(ExchangeFolder.space_id == item.id)
+        .order_by(ExchangeFolder.name)
+    ).all()
+    by_folder: dict[int | None, list[ExchangeDocument]] = {}
+    for doc in documents:
+        by_folder.setdefault(doc.folder_id, []).append(doc)
+    staged = db.session.scalars(
+        sa.select(ExchangeStagedUpload)
+        .where(
+            ExchangeStagedUpload.space_id == item.id,
+            ExchangeStagedUpload.uploaded_by_id == user.id,
+        )
+        .order_by(ExchangeStagedUpload.id)
+    ).all()
+    upload_form = UploadForm()
+    upload_form.folder_id.choices = [(0, "（フォルダなし）")] + [(f.id, f.name) for f in folders]
+    return render_template(
+        "exchange/space.html",
+        space=item,
+        folders=folders,
+        by_folder=by_folder,
+        staged=staged,
+        receipts=_receipts,
+        can_upload=can_upload_to_space(user, item),
+        read_only=is_read_only(item.contract),
+        upload_form=upload_form,
+        folder_form=FolderForm(),
+        kind_labels=KIND_LABELS,
+        kind_of=kind_of,
+    )
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+
+@bp.post("/exchange/spaces/<int:space_id>/folders")
+@roles(*WRITERS)
+def folder_new(space_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeSpace, space_id, can_view_exchange_space)
+    require(can_upload_to_space(current_user, item))
+    form = FolderForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("exchange.space", space_id=space_id))
+    try:
+        services.create_folder(actor=_user(), space=item, name=form.name.data or "")
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("exchange.space", space_id=space_id))
+    db.session.commit()
+    flash("フォルダを作成しました。", "success")
+    return redirect(url_for("exchange.space", space_id=space_id))
+
+
+@bp.post("/exchange/spaces/<int:space_id>/documents")
+@roles(*WRITERS)
+def upload(space_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeSpace, space_id, can_view_exchange_space)
+    require(can_upload_to_space(current_user, item))
+    form = UploadForm()
+    folders = db.session.scalars(
+        sa.select(ExchangeFolder).where(ExchangeFolder.space_id == item.id)
+    ).all()
+    form.folder_id.choices = [(0, "（フォルダなし）")] + [(f.id, f.name) for f in folders]
+    back = url_for("exchange.space", space_id=space_id)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    folder = next((f for f in folders if f.id == form.folder_id.data), None)
+    if folder is None and form.folder_id.data != 0:
+        flash("フォルダの指定が正しくありません。", "error")
+        return redirect(back)
+    try:
+        with _spooled(form.file.data) as (path, filename):
+            outcome = services.upload_document(
+                actor=_user(),
+                space=item,
+                folder=folder,
+                path=path,
+                filename=filename,
+                personal_info=bool(form.personal_info.data),
+                now=utcnow(),
+            )
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if outcome.staged is not None:
+        return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
+    assert outcome.version is not None  # noqa: S101 - one of the two is always set
+    flash("文書を共有しました。", "success")
+    return redirect(url_for("exchange.document", document_id=outcome.version.document_id))
+
+
+@bp.get("/exchange/documents/<int:document_id>")
+@roles(*READERS)
+def document(document_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
+    user = _user()
+    return render_template(
+        "exchange/document.html",
+        document=item,
+        space=item.space,
+        versions=list(reversed(item.versions)),
+        current=item.current_version,
+        receipts=_receipts,
+        can_add_version=can_add_version(user, item),
+        can_comment=can_comment_on_document(user, item),
+        can_mark=can_mark_personal_info(user, item),
+        can_unmark=can_unmark_personal_info(user, item),
+        version_form=VersionForm(),
+        comment_form=CommentForm(),
+        mark_form=PersonalInfoForm(),
+        kind_labels=KIND_LABELS,
+        kind_of=kind_of,
+    )
+
+
+@bp.post("/exchange/documents/<int:document_id>/versions")
+@roles(*WRITERS)
+def version_new(document_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
+    require(can_add_version(current_user, item))
+    form = VersionForm()
+    back = url_for("exchange.document", document_id=document_id)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    try:
+        with _spooled(form.file.data) as (path, filename):
+            outcome = services.upload_version(
+                actor=_user(), document=item, path=path, filename=filename, now=utcnow()
+            )
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if outcome.staged is not None:
+        return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
+    flash("新しい版を共有しました。", "success")
+    return redirect(back)
+
+
+@bp.post("/exchange/documents/<int:document_id>/comments")
+@roles(*WRITERS)
+def comment(document_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
+    require(can_comment_on_document(current_user, item))
+    form = CommentForm()
+    back = url_for("exchange.document", document_id=document_id)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    try:
+        services.add_comment(actor=_user(), document=item, body=form.body.data or "", now=utcnow())
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash("コメントを登録しました。", "success")
+    return redirect(back + "#comments")
+
+
+@bp.post("/exchange/documents/<int:document_id>/personal-info")
+@roles(*WRITERS)
+def personal_info(document_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
+    user = _user()
+    require(can_mark_personal_info(user, item) or can_unmark_personal_info(user, item))
+    form = PersonalInfoForm()
+    back = url_for("exchange.document", document_id=document_id)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    value = form.value.data == "1"
+    require(can_mark_personal_info(user, item) if value else can_unmark_personal_info(user, item))
+    try:
+        services.set_personal_info(actor=user, document=item, value=value)
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        "個人情報を含む文書として記録します。" if value else "「個人情報含む」を外しました。",
+        "success",
+    )
+    return redirect(back)
+
+
+# --- the PDF sharing check (広島市 第7 7) -----------------------------------------------------
+
+
+@bp.get("/exchange/staged/<int:staged_id>")
+@roles("procurement", "protection_manager")
+def staged(staged_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeStagedUpload, staged_id, can_decide_staged_upload)
+    return render_template(
+        "exchange/staged.html", staged=item, space=item.space, form=StagedDecisionForm()
+    )
+
+
+@bp.post("/exchange/staged/<int:staged_id>")
+@roles("procurement", "protection_manager")
+def staged_decide(staged_id: int) -> ResponseReturnValue:
+    item = load_visible(ExchangeStagedUpload, staged_id, can_decide_staged_upload)
+    form = StagedDecisionForm()
+    back = url_for("exchange.staged", staged_id=staged_id)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    space_id = item.space_id
+    try:
+        version, unused = services.send_staged_upload(
+            actor=_user(), staged=item, choice=form.choice.data, now=utcnow()
+        )
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    services.discard_blobs(unused)
+    if version is None:
+        flash("送信を取りやめました。アップロードしたファイルは削除しました。", "info")
+        return redirect(url_for("exchange.space", space_id=space_id))
+    flash(
+        "プロパティ・しおり等を削除したファイルを共有しました。元のファイルは共有していません。"
+        if version.cleaned
+        else "元のファイルをそのまま共有しました。",
+        "success",
+    )
+    return redirect(url_for("exchange.document", document_id=version.document_id))
+
+
+# --- views and downloads: access records (第20条) and the warning (第21条) -----------------
+
+
+def _warning_or_confirm(
+    versions: Sequence[ExchangeVersion], *, target: str, back: str
+) -> ResponseReturnValue | None:
+    """Render the 第21条 warning when this transfer goes past the limits and the user has not
+    confirmed (a POST from the warning page, CSRF-checked); record either step."""
+    user = _user()
+    now = utcnow()
+    item = versions[0].document.space.contract
+    check = services.check_bulk_download(user=user, versions=versions, now=now)
+    if not check.exceeds:
+        return None
+    if request.method != "POST":
+        services.warn_bulk_download(actor=user, contract=item, check=check, target=target, now=now)
+        db.session.commit()
+        return render_template(
+            "exchange/bulk_warning.html",
+            check=check,
+            target=target,
+            form=ConfirmForm(),
+            action=request.path,
+            back=back,
+        )
+    services.confirm_bulk_download(
+        actor=user,
+        contract=item,
+        check=check,
+        target=target,
+        url=url_for("exchange.access_records", action="bulk", contract=item.number),
+        now=now,
+    )
+    return None
+
+
+def _serve_one(version: ExchangeVersion, *, inline: bool) -> ResponseReturnValue:
+    warning = _warning_or_confirm(
+        [version],
+        target=f"version:{version.id}",
+        back=url_for("exchange.document", document_id=version.document_id),
+    )
+    if warning is not None:
+        return warning
+    try:
+        response, as_inline = serve_version(
+            get_filestore(),
+            key=version.storage_key,
+            filename=version.original_filename,
+            file_kind=version.file_kind,
+            has_active_content=version.has_active_content,
+            inline=inline,
+            size=version.size,
+        )
+    except MissingBlobError:
+        log.error("exchange: blob of version %s is missing", version.id)
+        db.session.rollback()
+        abort(404)
+    try:
+        services.record_access(
+            actor=_user(),
+            versions=[version],
+            action="viewed" if as_inline else "downloaded",
+            now=utcnow(),
+        )
+        db.session.commit()
+    except BaseException:
+        response.close()
+        raise
+    return response
+
+
+@bp.route("/exchange/versions/<int:version_id>/view", methods=["GET", "POST"])
+@roles(*READERS)
+def view(version_id: int) -> ResponseReturnValue:
+    """Inline only for a PDF without active content; everything else is an attachment."""
+    version = load_visible(ExchangeVersion, version_id, can_view_exchange_version)
+    return _serve_one(version, inline=True)
+
+
+@bp.route("/exchange/versions/<int:version_id>/download", methods=["GET", "POST"])
+@roles(*READERS)
+def download(version_id: int) -> ResponseReturnValue:
+    version = load_visible(ExchangeVersion, version_id, can_view_exchange_version)
+    return _serve_one(version, inline=False)
+
+
+@bp.route("/exchange/folders/<int:folder_id>/zip", methods=["GET", "POST"])
+@roles(*READERS)
+def folder_zip(folder_id: int) -> ResponseReturnValue:
+    """The current version of every document in the folder, as one streamed ZIP; each file is
+    an access record and counts towards the 第21条 window."""
+    folder = load_visible(ExchangeFolder, folder_id, can_view_exchange_folder)
+    versions = [
+        v
+        for d in sorted(folder.documents, key=lambda d: (d.title, d.id))
+        if (v := d.current_version) is not None
+    ]
+    if not versions:
+        flash("このフォルダには文書がありません。", "info")
+        return redirect(url_for("exchange.space", space_id=folder.space_id))
+    warning = _warning_or_confirm(
+        versions,
+        target=f"folder:{folder.id}",
+        back=url_for("exchange.space", space_id=folder.space_id),
+    )
+    if warning is not None:
+        return warning
+    store = get_filestore()
+    missing = [v.id for v in versions if not store.exists(v.storage_key)]
+    if missing:
+        log.error("exchange: blobs of versions %s are missing", missing)
+        db.session.rollback()
+        abort(404)
+    names = unique_names(v.original_filename for v in versions)
+    members = [
+        ZipMember(name=name, key=v.storage_key, size=v.size, modified_at=v.created_at)
+        for name, v in zip(names, versions, strict=True)
+    ]
+    filename = f"{folder.name}.zip"
+    services.record_access(
+        actor=_user(), versions=versions, action="downloaded", now=utcnow(), folder=folder
+    )
+    db.session.commit()
+    headers = download_headers(FileKind.ZIP, filename)
+    response = Response(stream_members(store, members), mimetype=headers.pop("Content-Type"))
+    response.headers.update(headers)
+    return response
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+@bp.post("/exchange/contracts/<int:contract_id>/purge")
+@roles("protection_manager")
+def purge(contract_id: int) -> ResponseReturnValue:
+    item = load_visible(Contract, contract_id, can_purge_exchange)
+    back = url_for("exchange.contract", contract_id=contract_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        unused = services.purge_expired_documents(actor=_user(), contract=item, now=utcnow())
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    services.discard_blobs(unused)
+    flash("保存期間を過ぎた文書を削除しました（削除は監査ログに記録しました）。", "success")
+    return redirect(back)
+
+
+# --- access records (第20条) -----------------------------------------------------------------
+
+
+def _date_arg(raw: str, *, end: bool) -> datetime | None:
+    try:
+        d = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return datetime.combine(d, time.max if end else time.min, tzinfo=JST)
+
+
+def _access_filter() -> tuple[services.AccessFilter, dict[str, str]]:
+    keys = ("action", "actor", "contract", "document", "personal", "from", "to")
+    args = {k: (request.args.get(k) or "").strip()[:100] for k in keys}
+    flt = services.AccessFilter(
+        action=args["action"],
+        actor=args["actor"],
+        contract=args["contract"],
+        document_id=int(args["document"]) if args["document"].isdigit() else None,
+        personal_only=args["personal"] == "1",
+        start=_date_arg(args["from"], end=False),
+        end=_date_arg(args["to"], end=True),
+    )
+    return flt, args
+
+
+ACTION_LABELS = {
+    "document.viewed": "閲覧",
+    "document.downloaded": "ダウンロード",
+    "exchange.bulk_download_warned": "大量ダウンロード警告を表示",
+    "exchange.bulk_download_confirmed": "警告を確認して続行",
+}
+
+
+@bp.get("/exchange/access-records")
+@roles(*RECORD_READERS)
+def access_records() -> ResponseReturnValue:
+    user = _user()
+    require(can_view_access_records(user))
+    flt, args = _access_filter()
+    page = paginate(
+        services.access_records_query(user, flt),
+        page=page_arg(request.args.get("page")),
+        per_page=100,
+    )
+    return render_template(
+        "exchange/access_records.html",
+        page=page,
+        args=args,
+        names=services.describe_entries(page.items),
+        labels=ACTION_LABELS,
+    )
+
+
+@bp.get("/exchange/access-records.csv")
+@roles(*RECORD_READERS)
+def access_records_csv() -> ResponseReturnValue:
+    user = _user()
+    require(can_view_access_records(user))
+    flt, _ = _access_filter()
+    stmt = services.access_records_query(user, flt)
+
+    def rows() -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
+            batch.append(entry)
+            if len(batch) == 500:
+                yield from _csv_rows(batch)
+                batch = []
+        yield from _csv_rows(batch)
+
+    return csv_response(
+        "アクセス記録.csv",
+        [
+            "日時",
+            "操作",
+            "操作者",
+            "操作者ID",
+            "契約番号",
+            "契約ID",
+            "文書ID",
+            "文書名",
+            "版",
+            "版ID",
+            "個人情報含む",
+            "経路",
+            "バイト数",
+            "IPアドレス",
+            "連番",
+            "ハッシュ",
+        ],
+        rows(),
+    )
+
+
+def _csv_rows(entries: list[Any]) -> Iterator[list[Any]]:
+    if not entries:
+        return
+    names = services.describe_entries(entries)
+    for e in entries:
+        data = e.data or {}
+        is_document = e.object_type == "ExchangeDocument"
+        yield [
+            jst_datetime(e.created_at),
+            ACTION_LABELS.get(e.action, e.action),
+            e.actor_label,
+            e.actor_id,
+            names["contracts"].get(e.contract_id, ""),
+            e.contract_id,
+            e.object_id if is_document else "",
+            names["titles"].get(e.object_id, "（削除済み）") if is_document else "",
+            data.get("version", ""),
+            data.get("version_id", ""),
+            ("はい" if data.get("personal_info") else "いいえ") if is_document else "",
+            {"zip": "ZIP", "single": "単体"}.get(str(data.get("via", "")), ""),
+            data.get("bytes", data.get("window_bytes", "")),
+            e.ip,
+            e.seq,
+            e.hash,
+        ]

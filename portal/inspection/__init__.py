@@ -1,0 +1,5 @@
+"""Annual inspections (実地検査 / 書面) and the auditors' status view (issue 6)."""
+
+from flask import Blueprint
+
+bp = Blueprint("inspection", __name__, template_folder="templates")
