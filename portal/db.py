@@ -135,6 +135,4 @@ class Database:
             yield
         finally:
             self.session.remove()
-            self.session.configure(
-                bind=self._engine, join_transaction_mode="conservative_savepoint"
-            )
+            self.session.configure(bind=self._engine, join_transaction_mode="conditional_savepoint")
