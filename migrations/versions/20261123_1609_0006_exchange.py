@@ -5,7 +5,7 @@ Revises: 0005_erasure
 Create Date: 2026-11-23 16:09:00+00:00
 
 Spaces per contract and approved 再委託 tier, folders, documents and their versions, comments,
-read receipts, PDFs staged for the sharing check (広島市 第7 7) and the per-user transfer
+read receipts, PDFs staged for the sharing check (広島市 第6 7) and the per-user transfer
 tally of the bulk-download warning (入間市 第21条). Access records themselves are audit entries
 (0001, append-only).
 """

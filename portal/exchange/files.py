@@ -66,7 +66,7 @@ class CheckedFile:
 
     @property
     def needs_sharing_warning(self) -> bool:
-        """広島市 第7 7: properties, XMP or しおり hold text, or the PDF can run something."""
+        """広島市 第6 7: properties, XMP or しおり hold text, or the PDF can run something."""
         report = self.pdf_report
         return report is not None and (report.has_hidden_text or report.has_active_content)
 

@@ -144,7 +144,7 @@ class ExchangeVersion(StoredFileMixin, Base):
     page_count: so.Mapped[int] = so.mapped_column(default=0)
     # PDF JavaScript, actions, embedded files: never inline, whatever else holds.
     has_active_content: so.Mapped[bool] = so.mapped_column(default=False)
-    # The portal removed properties, XMP and しおり before sharing (広島市 第7 7).
+    # The portal removed properties, XMP and しおり before sharing (広島市 第6 7).
     cleaned: so.Mapped[bool] = so.mapped_column(default=False)
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
@@ -194,7 +194,7 @@ class ExchangeStagedUpload(StoredFileMixin, Base):
     """A city PDF whose properties, XMP or しおり hold text, waiting for the uploader's choice.
 
     The original (this row's blob) and the cleaned copy (cleaned_*) are visible to nobody until
-    the uploader sends one of them; the other is then deleted (広島市 第7 7).
+    the uploader sends one of them; the other is then deleted (広島市 第6 7).
     """
 
     __tablename__ = "exchange_staged_uploads"

@@ -244,7 +244,7 @@ def upload_document(
     """Share a new document (version 1) in `space`, validated from its bytes.
 
     A PDF from the city whose properties, XMP or しおり hold text (or that can run something)
-    is not shared yet: it is staged with a cleaned copy and the uploader chooses (広島市 第7 7).
+    is not shared yet: it is staged with a cleaned copy and the uploader chooses (広島市 第6 7).
     """
     _require_writable(space.contract)
     if folder is not None and folder.space_id != space.id:

@@ -366,7 +366,7 @@ def personal_info(document_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
-# --- the PDF sharing check (広島市 第7 7) -----------------------------------------------------
+# --- the PDF sharing check (広島市 第6 7) -----------------------------------------------------
 
 
 @bp.get("/exchange/staged/<int:staged_id>")

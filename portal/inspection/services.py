@@ -449,7 +449,7 @@ def _store_validated(
     """Prove what the bytes are, then save the blob; returns an unsaved row with the blob set.
 
     PDF: parsed with pypdf (not encrypted, page limit). Photos: re-encoded without EXIF/GPS
-    (広島市 第7 7). Word/Excel: OOXML without macros. Anything else is refused.
+    (広島市 第6 7). Word/Excel: OOXML without macros. Anything else is refused.
     """
     _check_size(path, limits.max_bytes)
     kind = sniff_path(path, filename=filename)

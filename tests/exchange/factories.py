@@ -157,7 +157,7 @@ XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 def pdf_with_properties(*, javascript: bool = False) -> bytes:
-    """Title and author naming a resident, a しおり entry and XMP (広島市 第7 7)."""
+    """Title and author naming a resident, a しおり entry and XMP (広島市 第6 7)."""
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont

@@ -1,6 +1,6 @@
 """In Debian chromium: a city user shares a PDF whose properties name a resident, sees the
 warning, sends the cleaned copy, and the contractor downloads a PDF without them
-(広島市要綱 第7 7)."""
+(広島市要綱 第6 7)."""
 
 from __future__ import annotations
 
