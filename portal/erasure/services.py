@@ -54,6 +54,7 @@ from portal.erasure.uploads import (
 )
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
 from portal.org.models import Company
 from portal.profile import current_profile
@@ -115,33 +116,6 @@ def erasure_due_date(period_end: date, ended_on: date, *, due_days: int) -> date
     contract's period end, or the day it entered erasure_pending when that came earlier
     (early termination, cancellation)."""
     return min(period_end, ended_on) + timedelta(days=due_days)
-
-
-def _contractor_users(company_ids: Iterable[int]) -> list[User]:
-    ids = sorted(set(company_ids))
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.CONTRACTOR,
-                User.company_id.in_(ids),
-                User.is_active.is_(True),
-            )
-        )
-    )
-
-
-def _section_managers(section_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.PROTECTION_MANAGER,
-                User.section_id == section_id,
-                User.is_active.is_(True),
-            )
-        )
-    )
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -228,7 +202,7 @@ def _notify_required(contract: Contract, obligations: list[ErasureObligation]) -
     for ob in obligations:
         due = wareki_date(contract.erasure_due_on)
         notify(
-            recipients=_contractor_users([ob.company_id]),
+            recipients=company_users([ob.company_id]),
             kind="erasure.required",
             subject=f"消去・廃棄証明の提出をお願いします: {contract.title}",
             body=(
@@ -701,7 +675,7 @@ def _photo_rows(
 def _notify_submitted(obligation: ErasureObligation, certificate: ErasureCertificate) -> None:
     contract = obligation.contract
     notify(
-        recipients=_section_managers(contract.section_id),
+        recipients=section_managers(contract.section_id),
         kind="erasure.submitted",
         subject=f"消去・廃棄証明が提出されました: {contract.title}",
         body=(
@@ -735,7 +709,7 @@ def _check_reviewable(certificate: ErasureCertificate) -> ErasureObligation:
 def _party_recipients(obligation: ErasureObligation) -> list[User]:
     # A tier's result also goes to the contractor, who answers for its subcontractors
     # (入間市規程 第37条第4項).
-    return _contractor_users({obligation.company_id, obligation.contract.company_id})
+    return company_users({obligation.company_id, obligation.contract.company_id})
 
 
 def accept_certificate(
@@ -772,7 +746,7 @@ def accept_certificate(
     case = load_case(contract)
     if case.all_accepted:
         notify(
-            recipients=_section_managers(contract.section_id),
+            recipients=section_managers(contract.section_id),
             kind="erasure.all_accepted",
             subject=f"全ての消去・廃棄証明が承認されました: {contract.title}",
             body="委託先及び全ての再委託先の消去・廃棄証明がそろいました。契約を完了できます。",
@@ -872,7 +846,7 @@ def close_contract(*, actor: User, contract: Contract, now: datetime | None = No
         now=now,
     )
     notify(
-        recipients=_contractor_users([contract.company_id]),
+        recipients=company_users([contract.company_id]),
         kind="contract.closed",
         subject=f"契約が完了しました: {contract.title}",
         body=f"全ての消去・廃棄証明が承認され、契約「{contract.title}」は完了しました。",

@@ -42,6 +42,7 @@ from portal.inspection.models import (
     ItemResult,
 )
 from portal.inspection.rules import method_counts, written_needs_reason
+from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
 from portal.profile import Profile
 from portal.subcontract.models import SubcontractRequest
@@ -78,31 +79,6 @@ def inspection_url(inspection: Inspection) -> str:
 
 
 # --- recipients ------------------------------------------------------------------------
-
-
-def _company_users(*company_ids: int | None) -> list[User]:
-    ids = [c for c in company_ids if c is not None]
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.CONTRACTOR, User.company_id.in_(ids), User.is_active
-            )
-        )
-    )
-
-
-def _section_managers(section_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.PROTECTION_MANAGER,
-                User.section_id == section_id,
-                User.is_active,
-            )
-        )
-    )
 
 
 def inspector_candidates(section_id: int) -> list[User]:
@@ -259,7 +235,7 @@ def schedule_inspection(
         },
     )
     notify(
-        recipients=_company_users(company_id, inspector_company_id),
+        recipients=company_users([company_id, inspector_company_id]),
         kind="inspection.scheduled",
         subject=f"検査の予定（{wareki_date(scheduled_on)}）: {contract.title}",
         body=(
@@ -325,7 +301,7 @@ def reschedule_inspection(
         },
     )
     notify(
-        recipients=_company_users(inspection.company_id, inspector_company_id),
+        recipients=company_users([inspection.company_id, inspector_company_id]),
         kind="inspection.rescheduled",
         subject=f"検査の予定が変更されました（{wareki_date(scheduled_on)}）",
         obj=inspection,
@@ -348,7 +324,7 @@ def cancel_inspection(*, actor: Actor, inspection: Inspection, reason: str) -> N
     db.session.flush()
     record(actor, "inspection.cancelled", inspection, contract_id=inspection.contract_id)
     notify(
-        recipients=_company_users(inspection.company_id, inspection.inspector_company_id),
+        recipients=company_users([inspection.company_id, inspection.inspector_company_id]),
         kind="inspection.cancelled",
         subject="予定されていた検査が中止されました",
         obj=inspection,
@@ -418,10 +394,10 @@ def save_answers(
         data={"answered": sum(1 for i in inspection.items if i.answer)},
     )
     if submit:
-        recipients = _section_managers(inspection.contract.section_id)
+        recipients = section_managers(inspection.contract.section_id)
         if inspection.inspector_user is not None:
             recipients.append(inspection.inspector_user)
-        recipients += _company_users(inspection.inspector_company_id)
+        recipients += company_users([inspection.inspector_company_id])
         notify(
             recipients=recipients,
             kind="inspection.evidence_submitted",
@@ -637,8 +613,8 @@ def record_inspection(
     )
     notify(
         recipients=[
-            *_company_users(inspection.company_id),
-            *_section_managers(inspection.contract.section_id),
+            *company_users([inspection.company_id]),
+            *section_managers(inspection.contract.section_id),
         ],
         kind="inspection.recorded",
         subject=f"検査結果が記録されました: {inspection.contract.title}",
@@ -670,7 +646,7 @@ def add_corrective_action(
         data={"inspection_id": inspection.id, "due_on": action.due_on.isoformat()},
     )
     notify(
-        recipients=_company_users(inspection.company_id),
+        recipients=company_users([inspection.company_id]),
         kind="inspection.action_added",
         subject=f"是正措置が求められています（期限 {wareki_date(action.due_on)}）",
         obj=action,
@@ -720,7 +696,7 @@ def respond_corrective_action(
         data={"inspection_id": inspection.id, "file_id": stored.id if stored else None},
     )
     notify(
-        recipients=_section_managers(inspection.contract.section_id),
+        recipients=section_managers(inspection.contract.section_id),
         kind="inspection.action_responded",
         subject=f"是正措置への対応が報告されました: {inspection.contract.title}",
         obj=action,
@@ -750,7 +726,7 @@ def close_corrective_action(
         data={"inspection_id": action.inspection_id},
     )
     notify(
-        recipients=_company_users(action.inspection.company_id),
+        recipients=company_users([action.inspection.company_id]),
         kind="inspection.action_closed",
         subject="是正措置の完了が確認されました",
         obj=action,
@@ -779,7 +755,7 @@ def return_corrective_action(*, actor: Actor, action: CorrectiveAction, reason: 
         data={"inspection_id": action.inspection_id},
     )
     notify(
-        recipients=_company_users(action.inspection.company_id),
+        recipients=company_users([action.inspection.company_id]),
         kind="inspection.action_returned",
         subject="是正措置への対応が差し戻されました",
         body=reason,

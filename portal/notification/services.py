@@ -26,15 +26,20 @@ def notify(
     """Queue one notification per active recipient; never commits. With dedupe_key, a
     recipient who already has that key gets nothing new (idempotent chasing)."""
     created: list[Notification] = []
-    seen: set[int] = set()
-    for user in recipients:
-        if not user.is_active or user.id in seen:
-            continue
-        seen.add(user.id)
+    people = list({u.id: u for u in recipients if u.is_active}.values())
+    taken: set[str] = set()
+    if dedupe_key and people:
+        # One query for every recipient's key, not one per recipient.
+        taken = set(
+            db.session.scalars(
+                sa.select(Notification.dedupe_key).where(
+                    Notification.dedupe_key.in_([f"{dedupe_key}:u{u.id}" for u in people])
+                )
+            )
+        )
+    for user in people:
         key = f"{dedupe_key}:u{user.id}" if dedupe_key else None
-        if key and db.session.scalar(
-            sa.select(Notification.id).where(Notification.dedupe_key == key)
-        ):
+        if key in taken:
             continue
         note = Notification(
             user_id=user.id,

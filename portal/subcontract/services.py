@@ -45,6 +45,7 @@ from portal.db import utcnow
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import get_filestore, new_key
+from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CertificateKind, Company
@@ -774,30 +775,6 @@ def update_subcontract(
     db.session.flush()
 
 
-def _section_managers(contract: Contract) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.PROTECTION_MANAGER,
-                User.section_id == contract.section_id,
-                User.is_active.is_(True),
-            )
-        )
-    )
-
-
-def _company_users(*company_ids: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.CONTRACTOR,
-                User.company_id.in_(company_ids),
-                User.is_active.is_(True),
-            )
-        )
-    )
-
-
 def detail_path(sub_id: int) -> str:
     """The detail page's path for notifications (services also run in jobs and the CLI,
     where url_for has no request); tests check it equals url_for("subcontract.detail")."""
@@ -831,7 +808,7 @@ def submit_subcontract(
         contract_id=sub.contract_id,
         data={"tier": sub.tier, "resubmitted": resubmitted},
     )
-    recipients = _section_managers(sub.contract)
+    recipients = section_managers(sub.contract.section_id)
     if not recipients:  # no 保護管理者 in the section: escalate to the 総括保護管理者
         recipients = list(
             db.session.scalars(
@@ -916,7 +893,7 @@ def _decide(
     if status == SubcontractStatus.APPROVED:
         companies.append(sub.subcontractor_id)  # it may now see its tier and ask for the next
     notify(
-        recipients=_company_users(*companies),
+        recipients=company_users(companies),
         kind=f"subcontract.{action.value}",
         subject=f"{sub.tier_label}（{sub.subcontractor.name}）が{label}されました",
         body=f"理由: {reason}" + (f"\n条件: {sub.conditions}" if sub.conditions else ""),
@@ -1002,7 +979,7 @@ def withdraw_subcontract(
     )
     if was in {SubcontractStatus.SUBMITTED, SubcontractStatus.APPROVED}:
         notify(
-            recipients=_section_managers(sub.contract),
+            recipients=section_managers(sub.contract.section_id),
             kind="subcontract.withdrawn",
             subject=f"{sub.tier_label}（{sub.subcontractor.name}）が取り下げられました",
             body=f"理由: {reason}",
@@ -1063,7 +1040,7 @@ def expire_subcontract(
         data={"from": was.value, "contract_status": sub.contract.status.value},
     )
     notify(
-        recipients=_company_users(sub.requester_company_id),
+        recipients=company_users([sub.requester_company_id]),
         kind="subcontract.expired",
         subject=f"{sub.tier_label}（{sub.subcontractor.name}）は契約の終了により失効しました",
         obj=sub,
