@@ -10,9 +10,10 @@ import logging
 import smtplib
 import ssl
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -76,7 +77,8 @@ def _one_line(text: str) -> str:
     return " ".join(_clean(text).split())
 
 
-def _absolute(base_url: str, url: str | None) -> str | None:
+def absolute_url(base_url: str, url: str | None) -> str | None:
+    """The link to put in a mail for a portal path; None for anything else."""
     if not url:
         return None
     if url.startswith("/") and not url.startswith("//"):
@@ -93,11 +95,18 @@ def compose(
     body: str,
     now: datetime,
 ) -> EmailMessage:
-    """One plain-text UTF-8 message with the headers a mail server and a reader expect."""
+    """One plain-text UTF-8 message with the headers a mail server and a reader expect.
+
+    An address the mail library cannot write (a stray space, CR/LF, non-ASCII local part) is
+    a MailError like a refusal: the caller records one failed message and goes on with the
+    others, instead of one bad account row stopping every user's mail."""
     msg = EmailMessage()
     msg["Subject"] = _one_line(subject)
-    msg["From"] = Address(SENDER_NAME, addr_spec=settings.sender)
-    msg["To"] = Address(_one_line(to_name), addr_spec=to_address)
+    try:
+        msg["From"] = Address(SENDER_NAME, addr_spec=settings.sender)
+        msg["To"] = Address(_one_line(to_name), addr_spec=to_address)
+    except (ValueError, IndexError, MessageError) as exc:
+        raise MailError(f"invalid address: {exc}") from exc
     msg["Date"] = format_datetime(now.astimezone(JST))
     domain = settings.sender.rpartition("@")[2] or "localhost"
     msg["Message-ID"] = make_msgid(idstring="portal", domain=domain)
@@ -129,7 +138,7 @@ def digest_text(
         lines.append(f"■ {i}. {_one_line(entry.subject)}")
         if entry.body:
             lines += [f"  {line}" if line else "" for line in _clean(entry.body).splitlines()]
-        link = _absolute(settings.base_url, entry.url)
+        link = absolute_url(settings.base_url, entry.url)
         if link:
             lines.append(f"  {link}")
         lines.append("")
@@ -189,13 +198,3 @@ class Mailer:
 
     def __exit__(self, *_exc: object) -> None:
         self._close()
-
-
-def send_all(settings: MailSettings, messages: Iterable[EmailMessage]) -> int:
-    """Send messages over one connection; returns how many went out."""
-    sent = 0
-    with Mailer(settings) as mailer:
-        for msg in messages:
-            mailer.send(msg)
-            sent += 1
-    return sent

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from portal.profile import Profile
 
@@ -165,23 +165,3 @@ class Sent(NamedTuple):
     def subject(self) -> str:
         s = self.subject_of
         return s if isinstance(s, str) else s()
-
-
-class Chaser(Protocol):
-    rule: str
-    label: str  # Japanese, for reports and history
-
-    def available(self) -> bool:
-        """False when the feature it reads is not installed yet."""
-        ...
-
-    def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
-        """Every open item of the rule (a constant number of queries)."""
-        ...
-
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
-        """(subject, body) in Japanese for one item at one stage (body "" without
-        `with_body`: a dry run reports subjects only)."""
-        ...

@@ -101,7 +101,7 @@ def _subject(stage: Stage, text: str, title: str) -> str:
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 
 
-def _contract_title(number: str, title: str) -> str:
+def contract_title(number: str, title: str) -> str:
     return f"{number} {title}"
 
 
@@ -134,6 +134,64 @@ def _body(item: DueItem, stage: Stage, ctx: ChaseContext, lines: Iterable[str], 
 def _overdue_from(due_on: date) -> date:
     """The due date is the last day allowed: overdue from the next day."""
     return due_on + timedelta(days=1)
+
+
+def _stages(
+    ctx: ChaseContext,
+    due: date,
+    remind: frozenset[Audience] | None,
+    overdue: frozenset[Audience],
+) -> tuple[Stage, ...]:
+    """The usual stages: reminders to `remind` before `due` (none when None), overdue to
+    `overdue` from the next day, then the escalation (or 広島市's warning). Built once per
+    distinct argument set in a run: 100,000 items share a few hundred due dates."""
+    cache: dict[tuple[Any, ...], tuple[Stage, ...]] = ctx.cache.setdefault("stages", {})
+    key = (due, remind, overdue)
+    found = cache.get(key)
+    if found is None:
+        chase = ctx.profile.chase
+        late = _overdue_from(due)
+        found = cache[key] = (
+            *(before_stages(due, chase.remind_days_before, remind) if remind else ()),
+            Stage("due", late, Severity.OVERDUE, overdue),
+            escalation_stage(late + timedelta(days=chase.escalate_after_days), ctx),
+        )
+    return found
+
+
+class Chaser:
+    """One rule. It finds its open items (`due_items`, a constant number of queries) and
+    gives, per item, its subject text and lead (`texts`), its facts (`lines`) and where the
+    duty is written (`basis`); `message` assembles them, the body only when asked (a dry run
+    reports subjects only)."""
+
+    rule = ""
+    label = ""  # Japanese, for reports and history
+
+    def available(self) -> bool:
+        """False when the feature it reads is not installed yet."""
+        return True
+
+    def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
+        raise NotImplementedError
+
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
+        raise NotImplementedError
+
+    def basis(self, ctx: ChaseContext) -> tuple[str, ...]:
+        return ()
+
+    def message(
+        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
+    ) -> tuple[str, str]:
+        text, lead = self.texts(item, stage, ctx)
+        subject = _subject(stage, text, item.title)
+        if not with_body:
+            return subject, ""
+        return subject, _body(item, stage, ctx, self.lines(item, ctx), lead, *self.basis(ctx))
 
 
 def _companies(first: int | None, second: int | None = None) -> tuple[int, ...]:
@@ -174,12 +232,12 @@ class InspectionTarget(NamedTuple):
     @property
     def url(self) -> str:
         if self.subcontract_id is not None:
-            return f"/subcontracts/{self.subcontract_id}"
-        return f"/contracts/{self.contract_id}"
+            return SUBCONTRACT_PATH.format(self.subcontract_id)
+        return CONTRACT_PATH.format(self.contract_id)
 
     def lines(self) -> list[str]:
         out = [
-            f"契約: {_contract_title(self.number, self.title)}",
+            f"契約: {contract_title(self.number, self.title)}",
             f"所管課: {self.section_name}",
             f"委託先: {self.contractor_name}",
         ]
@@ -392,10 +450,7 @@ def inspection_targets(ctx: ChaseContext) -> list[InspectionTarget]:
     return targets
 
 
-class _InspectionChaser:
-    rule = ""
-    label = ""
-
+class _InspectionChaser(Chaser):
     def available(self) -> bool:
         return _installed("portal.inspection.rules")
 
@@ -413,8 +468,12 @@ class _InspectionChaser:
             found = cache[start] = deadlines(ctx.profile.inspection, fiscal_year(ctx.today), start)
         return found
 
-    def _article(self, ctx: ChaseContext) -> str:
-        return f"根拠: {ctx.profile.rule_title} {ctx.profile.inspection.article}"
+    def basis(self, ctx: ChaseContext) -> tuple[str, ...]:
+        return (f"根拠: {ctx.profile.rule_title} {ctx.profile.inspection.article}",)
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
+        t: InspectionTarget = item.detail
+        return t.lines()
 
     def _item(
         self,
@@ -426,18 +485,15 @@ class _InspectionChaser:
         url: str | None = None,
     ) -> DueItem:
         object_type, object_id = ref or t.ref
-        scope = ctx.cache.get("fy_scope")
-        if scope is None:
-            scope = ctx.cache["fy_scope"] = f"fy{fiscal_year(ctx.today)}"
         co, inspected = t.contractor_id, t.company_id
         return DueItem(
             self.rule,
             object_type,
             object_id,
             due,
-            f"{t.number} {t.title}",
+            contract_title(t.number, t.title),
             stages,
-            scope,
+            f"fy{fiscal_year(ctx.today)}",
             t.contract_id,
             (t.section_id,),
             (co,) if co == inspected else (co, inspected),
@@ -455,34 +511,17 @@ class InspectionUnscheduledChaser(_InspectionChaser):
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         if not self.enabled(ctx):
             return
-        chase = ctx.profile.chase
-        stage_cache: dict[date, tuple[Stage, ...]] = {}
-        by_start: dict[date | None, date] = {}
         for t in inspection_targets(ctx):
-            if t.open_id is not None:
-                continue
-            due = by_start.get(t.start)
-            if due is None:
-                due = by_start[t.start] = self._deadlines(ctx, t.start).schedule_by
-            stages = stage_cache.get(due)
-            if stages is None:
-                late = _overdue_from(due)
-                stages = stage_cache[due] = (
-                    *before_stages(due, chase.remind_days_before, PM),
-                    Stage("due", late, Severity.OVERDUE, PM),
-                    escalation_stage(late + timedelta(days=chase.escalate_after_days), ctx),
-                )
-            yield self._item(t, ctx, due, stages)
+            if t.open_id is None:
+                due = self._deadlines(ctx, t.start).schedule_by
+                yield self._item(t, ctx, due, _stages(ctx, due, PM, PM))
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
         label = fiscal_year_label(fiscal_year(ctx.today))
-        subject = _subject(stage, f"{label}の実地検査が計画されていません", item.title)
-        if not with_body:
-            return subject, ""
-        lead = f"{label}の検査（原則実地）の予定を、{_wareki(item.due_on)}までに登録してください。"
-        return subject, _body(item, stage, ctx, item.detail.lines(), lead, self._article(ctx))
+        return (
+            f"{label}の実地検査が計画されていません",
+            f"{label}の検査（原則実地）の予定を、{_wareki(item.due_on)}までに登録してください。",
+        )
 
 
 class InspectionRecordMissingChaser(_InspectionChaser):
@@ -494,57 +533,43 @@ class InspectionRecordMissingChaser(_InspectionChaser):
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         if not self.enabled(ctx):
             return
-        chase = ctx.profile.chase
-        cache: dict[tuple[date, bool], tuple[Stage, ...]] = {}
         for t in inspection_targets(ctx):
             if t.open_id is None or t.open_on is None:
                 continue
-            due = t.open_on
-            evidence_missing = t.open_status == "scheduled"
-            stages = cache.get((due, evidence_missing))
-            if stages is None:
-                late = _overdue_from(due)
-                # Before the date only the contractor has something to do (its evidence);
-                # after it the 保護管理者 records the result — and the contractor still owes
-                # evidence it has not submitted.
-                early = (
-                    before_stages(due, chase.remind_days_before, CONTRACTOR)
-                    if evidence_missing
-                    else []
-                )
-                stages = cache[(due, evidence_missing)] = (
-                    *early,
-                    Stage(
-                        "due",
-                        late,
-                        Severity.OVERDUE,
-                        PM_AND_CONTRACTOR if evidence_missing else PM,
-                    ),
-                    escalation_stage(late + timedelta(days=chase.escalate_after_days), ctx),
-                )
+            # Before the date only the contractor has something to do (its evidence); after
+            # it the 保護管理者 records the result — and the contractor still owes evidence it
+            # has not submitted.
+            if t.open_status == "scheduled":
+                stages = _stages(ctx, t.open_on, CONTRACTOR, PM_AND_CONTRACTOR)
+            else:
+                stages = _stages(ctx, t.open_on, None, PM)
             yield self._item(
-                t, ctx, due, stages, ("Inspection", t.open_id), f"/inspections/{t.open_id}"
+                t,
+                ctx,
+                t.open_on,
+                stages,
+                ("Inspection", t.open_id),
+                INSPECTION_PATH.format(t.open_id),
             )
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
         if stage.severity == Severity.REMINDER:
-            text = "検査予定日が近づいています（資料の提出）"
-            lead = "検査予定日までに、検査資料（証拠書類）をポータルから提出してください。"
-        else:
-            text = "検査予定日を過ぎても結果が記録されていません"
-            lead = "検査を実施した場合は結果を記録し、未実施の場合は日程を変更してください。"
-        subject = _subject(stage, text, item.title)
-        if not with_body:
-            return subject, ""
+            return (
+                "検査予定日が近づいています（資料の提出）",
+                "検査予定日までに、検査資料（証拠書類）をポータルから提出してください。",
+            )
+        return (
+            "検査予定日を過ぎても結果が記録されていません",
+            "検査を実施した場合は結果を記録し、未実施の場合は日程を変更してください。",
+        )
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
         t: InspectionTarget = item.detail
-        lines = [
+        return [
             *t.lines(),
             f"検査予定日: {_wareki(item.due_on)}",
             "資料: " + ("未提出" if t.open_status == "scheduled" else "提出済"),
         ]
-        return subject, _body(item, stage, ctx, lines, lead, self._article(ctx))
 
 
 class InspectionYearEndChaser(_InspectionChaser):
@@ -558,49 +583,38 @@ class InspectionYearEndChaser(_InspectionChaser):
             return
         chase = ctx.profile.chase
         warning_days = ctx.profile.inspection.year_end_warning_days
-        first = max(warning_days, *chase.remind_days_before)
-        stage_cache: dict[date, tuple[Stage, ...]] = {}
         # The 年度 ends on March 31 for every target (deadlines(...).complete_by).
         due = self._deadlines(ctx, None).complete_by
-        if ctx.today < due - timedelta(days=first):
+        days = {warning_days, *chase.remind_days_before}
+        if ctx.today < due - timedelta(days=max(days)):
             return
+        warn_from = due - timedelta(days=warning_days)
+        stages = tuple(
+            sorted(
+                (
+                    *before_stages(due, days, PM_AND_CONTRACTOR),
+                    escalation_stage(warn_from + timedelta(days=chase.escalate_after_days), ctx),
+                ),
+                key=lambda s: s.on,
+            )
+        )
         for t in inspection_targets(ctx):
-            stages = stage_cache.get(due)
-            if stages is None:
-                warn_from = due - timedelta(days=warning_days)
-                days = {warning_days, *chase.remind_days_before}
-                stages = stage_cache[due] = tuple(
-                    sorted(
-                        (
-                            *before_stages(due, days, PM_AND_CONTRACTOR),
-                            escalation_stage(
-                                warn_from + timedelta(days=chase.escalate_after_days), ctx
-                            ),
-                        ),
-                        key=lambda s: s.on,
-                    )
-                )
             yield self._item(t, ctx, due, stages)
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
         label = fiscal_year_label(fiscal_year(ctx.today))
-        text = f"{label}の検査が完了していません（年度末が近づいています）"
-        subject = _subject(stage, text, item.title)
-        if not with_body:
-            return subject, ""
-        lead = (
+        return (
+            f"{label}の検査が完了していません（年度末が近づいています）",
             f"{label}中（{_wareki(item.due_on)}まで）に検査を実施し、結果を記録してください。"
-            "委託先は検査資料を提出してください。"
+            "委託先は検査資料を提出してください。",
         )
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
         t: InspectionTarget = item.detail
-        state = "計画済" if t.open_id else "未計画"
-        lines = [*t.lines(), f"現在の状況: {state}"]
-        return subject, _body(item, stage, ctx, lines, lead, self._article(ctx))
+        return [*t.lines(), f"現在の状況: {'計画済' if t.open_id else '未計画'}"]
 
 
-class CorrectiveActionChaser(_InspectionChaser):
+class CorrectiveActionChaser(Chaser):
     """Open 是正措置 near or past their due date (+ action_overdue_grace_days)."""
 
     rule = "corrective_action_overdue"
@@ -608,9 +622,6 @@ class CorrectiveActionChaser(_InspectionChaser):
 
     def available(self) -> bool:
         return _installed("portal.inspection.models")
-
-    def enabled(self, ctx: ChaseContext) -> bool:
-        return True
 
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         from portal.inspection.models import ActionStatus, CorrectiveAction, Inspection
@@ -644,29 +655,19 @@ class CorrectiveActionChaser(_InspectionChaser):
                 Contract.status.not_in([ContractStatus.CLOSED, ContractStatus.CANCELLED]),
             )
         )
-        cache: dict[tuple[date, bool], tuple[Stage, ...]] = {}
         for row in _rows(stmt):
             action_id, due_on, status, inspection_id, inspected_id = row[:5]
             contract_id, number, title, section_id, company_id = row[6:]
             due = due_on + grace
-            is_open = status == ActionStatus.OPEN
-            stages = cache.get((due, is_open))
-            if stages is None:
-                late = _overdue_from(due)
-                # Open: the contractor must answer; answered: the 保護管理者 must close it.
-                actor = CONTRACTOR if is_open else PM
-                stages = cache[(due, is_open)] = (
-                    *before_stages(due, chase.remind_days_before, actor),
-                    Stage("due", late, Severity.OVERDUE, actor),
-                    escalation_stage(late + timedelta(days=chase.escalate_after_days), ctx),
-                )
+            # Open: the contractor must answer; answered: the 保護管理者 must close it.
+            actor = CONTRACTOR if status == ActionStatus.OPEN else PM
             yield DueItem(
                 rule=self.rule,
                 object_type="CorrectiveAction",
                 object_id=action_id,
                 due_on=due,
-                title=_contract_title(number, title),
-                stages=stages,
+                title=contract_title(number, title),
+                stages=_stages(ctx, due, actor, actor),
                 scope=str(status),
                 contract_id=contract_id,
                 section_ids=(section_id,),
@@ -675,41 +676,39 @@ class CorrectiveActionChaser(_InspectionChaser):
                 detail=row,
             )
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
         answered = item.scope == "responded"
-        text = "是正措置の回答を確認してください" if answered else "是正措置の期限が近づいています"
         if stage.severity != Severity.REMINDER:
             text = "是正措置が期限までに完了していません"
-        subject = _subject(stage, text, item.title)
-        if not with_body:
-            return subject, ""
+        elif answered:
+            text = "是正措置の回答を確認してください"
+        else:
+            text = "是正措置の期限が近づいています"
         lead = (
             "委託先から回答があります。内容を確認し、完了または差戻しとしてください。"
             if answered
             else "指摘事項への是正措置を実施し、ポータルから回答（証拠書類）を提出してください。"
         )
-        lines = [
+        return text, lead
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
+        answered = item.scope == "responded"
+        return [
             f"契約: {item.title}",
             f"対象: {item.detail[5]}",
             "状況: " + ("回答の確認待ち" if answered else "委託先の対応待ち"),
         ]
-        return subject, _body(item, stage, ctx, lines, lead)
 
 
 # --- 再委託 -------------------------------------------------------------------------------
 
 
-class SubcontractDecisionChaser:
+class SubcontractDecisionChaser(Chaser):
     """再委託 requests submitted more than `subcontract_decision_days` ago without a decision
     (入間市 第37条第4項: 事前承認) — the section's 保護管理者 decides."""
 
     rule = "subcontract_decision"
     label = "再委託の承認判断待ち"
-
-    def available(self) -> bool:
-        return True
 
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         chase = ctx.profile.chase
@@ -741,8 +740,6 @@ class SubcontractDecisionChaser:
         cache: dict[date, tuple[Stage, ...]] = {}
         for row in _rows(stmt):
             sub_id, submitted_at, tier, sub_name, contract_id, number, title, section_id = row
-            if submitted_at is None:
-                continue
             submitted = _jst_day(submitted_at)
             due = submitted + timedelta(days=days)
             stages = cache.get(submitted)
@@ -774,38 +771,32 @@ class SubcontractDecisionChaser:
                 detail=(submitted, tier, sub_name, number, title),
             )
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
-        subject = _subject(stage, "再委託の承認申請が判断待ちです", item.title)
-        if not with_body:
-            return subject, ""
-        submitted, tier, sub_name, number, title = item.detail
-        lead = (
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
+        return (
+            "再委託の承認申請が判断待ちです",
             "再委託の承認申請について、承認・却下・差戻しのいずれかを行ってください"
-            f"（判断の目安: 申請から{ctx.profile.chase.subcontract_decision_days}日）。"
+            f"（判断の目安: 申請から{ctx.profile.chase.subcontract_decision_days}日）。",
         )
-        lines = [
-            f"契約: {_contract_title(number, title)}",
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
+        submitted, tier, sub_name, number, title = item.detail
+        return [
+            f"契約: {contract_title(number, title)}",
             f"再委託先: {sub_name}（{_tier_label(tier)}）",
             f"申請日: {_wareki(submitted)}",
         ]
-        return subject, _body(item, stage, ctx, lines, lead)
 
 
 # --- 消去・廃棄証明 ------------------------------------------------------------------------
 
 
-class ErasureChaser:
+class ErasureChaser(Chaser):
     """Contracts waiting for erasure proof: each party whose certificate is not accepted by
     `erasure_due_on` (入間市 第16条第2項). The party (and the contractor for its tiers) is
     reminded, then the 保護管理者; a submission waiting for review is the 保護管理者's."""
 
     rule = "erasure_overdue"
     label = "消去・廃棄証明の提出期限"
-
-    def available(self) -> bool:
-        return True
 
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         chase = ctx.profile.chase
@@ -856,8 +847,6 @@ class ErasureChaser:
         for row in _rows(stmt):
             contract_id, number, title, section_id, company_id, due = row[:6]
             obligation_id, status, party_id = row[6:9]
-            if due is None:
-                continue
             in_review = status is not None and str(status) == submitted
             stages = cache.get((due, in_review))
             if stages is None:
@@ -881,7 +870,7 @@ class ErasureChaser:
                 object_type="ErasureObligation" if obligation_id else "Contract",
                 object_id=obligation_id or contract_id,
                 due_on=due,
-                title=_contract_title(number, title),
+                title=contract_title(number, title),
                 stages=stages,
                 # No ":" in a scope: it is one field of the dedupe key.
                 scope=f"{due.isoformat()}/{'review' if in_review else 'party'}",
@@ -892,45 +881,46 @@ class ErasureChaser:
                 detail=row,
             )
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
-        in_review = item.scope.endswith("/review")
-        if in_review:
-            text = "消去・廃棄証明の審査が完了していません"
-            lead = "提出された消去・廃棄証明を確認し、承認または差戻しとしてください。"
-        elif Audience.SECTION_PM in stage.audience:
-            text = "消去・廃棄証明が期限を過ぎても提出されていません"
-            lead = "委託先へ督促済みですが提出がありません。委託先へ確認してください。"
-        else:
-            text = "消去・廃棄証明の提出期限が近づいています"
-            if stage.severity != Severity.REMINDER:
-                text = "消去・廃棄証明の提出期限を過ぎています"
-            lead = "個人情報の消去・廃棄（又は媒体の返却）を行い、証明書と写真を提出してください。"
-        subject = _subject(stage, text, item.title)
-        if not with_body:
-            return subject, ""
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
+        if item.scope.endswith("/review"):
+            return (
+                "消去・廃棄証明の審査が完了していません",
+                "提出された消去・廃棄証明を確認し、承認または差戻しとしてください。",
+            )
+        if Audience.SECTION_PM in stage.audience:
+            return (
+                "消去・廃棄証明が期限を過ぎても提出されていません",
+                "委託先へ督促済みですが提出がありません。委託先へ確認してください。",
+            )
+        return (
+            "消去・廃棄証明の提出期限が近づいています"
+            if stage.severity == Severity.REMINDER
+            else "消去・廃棄証明の提出期限を過ぎています",
+            "個人情報の消去・廃棄（又は媒体の返却）を行い、証明書と写真を提出してください。",
+        )
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
         tier, party_name = item.detail[9], item.detail[10]
         lines = [f"契約: {item.title}"]
         if party_name:
             lines.append(f"提出者: {_tier_label(tier or 0)} {party_name}")
+        in_review = item.scope.endswith("/review")
         lines.append("状況: " + ("審査待ち" if in_review else "消去・廃棄証明の提出待ち"))
-        article = f"根拠: {ctx.profile.rule_title} {ctx.profile.erasure.article}"
-        return subject, _body(item, stage, ctx, lines, lead, article)
+        return lines
+
+    def basis(self, ctx: ChaseContext) -> tuple[str, ...]:
+        return (f"根拠: {ctx.profile.rule_title} {ctx.profile.erasure.article}",)
 
 
 # --- 委託先の認証 (ISMS / Pマーク) ---------------------------------------------------------
 
 
-class CertificateExpiryChaser:
+class CertificateExpiryChaser(Chaser):
     """Certificates of companies with active contracts expiring within
     `certificate_expiry_days` (a renewal registered for the same kind ends the chase)."""
 
     rule = "certificate_expiry"
     label = "委託先の認証の有効期限"
-
-    def available(self) -> bool:
-        return True
 
     def due_items(self, ctx: ChaseContext) -> Iterable[DueItem]:
         chase = ctx.profile.chase
@@ -982,8 +972,6 @@ class CertificateExpiryChaser:
             sections[company_id].append(section_id)
         befores = {window, *(n for n in chase.remind_days_before if n < window)}
         for cert_id, company_id, kind, number, expires_on, company_name in certs:
-            if expires_on is None:
-                continue
             label = CERTIFICATE_LABELS.get(CertificateKind(kind), str(kind))
             yield DueItem(
                 rule=self.rule,
@@ -1007,28 +995,27 @@ class CertificateExpiryChaser:
                 detail=(company_name, label, number),
             )
 
-    def message(
-        self, item: DueItem, stage: Stage, ctx: ChaseContext, *, with_body: bool = True
-    ) -> tuple[str, str]:
+    def texts(self, item: DueItem, stage: Stage, ctx: ChaseContext) -> tuple[str, str]:
         if stage.severity == Severity.REMINDER:
-            text = "認証の有効期限が近づいています"
-            lead = "更新後の認証（登録証の写し等）をポータルに登録してください。"
-        else:
-            text = "認証の有効期限が切れています"
-            lead = "認証が更新されていない場合は、委託先の安全管理措置を確認してください。"
-        subject = _subject(stage, text, item.title)
-        if not with_body:
-            return subject, ""
+            return (
+                "認証の有効期限が近づいています",
+                "更新後の認証（登録証の写し等）をポータルに登録してください。",
+            )
+        return (
+            "認証の有効期限が切れています",
+            "認証が更新されていない場合は、委託先の安全管理措置を確認してください。",
+        )
+
+    def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
         company_name, label, number = item.detail
-        lines = [
+        return [
             f"事業者: {company_name}",
             f"認証: {label}（登録番号 {number}）",
             f"有効期限: {_wareki(item.due_on)}",
         ]
-        return subject, _body(item, stage, ctx, lines, lead)
 
 
-CHASERS: tuple[Any, ...] = (
+CHASERS: tuple[Chaser, ...] = (
     InspectionUnscheduledChaser(),
     InspectionRecordMissingChaser(),
     InspectionYearEndChaser(),

@@ -42,10 +42,17 @@ from portal.chase.base import (
     DueItem,
     RuleResult,
     Sent,
-    Severity,
     current_stage,
 )
-from portal.chase.chasers import CHASERS, RULE_LABELS
+from portal.chase.chasers import (
+    CHASERS,
+    CONTRACT_PATH,
+    ERASURE_CASE_PATH,
+    INSPECTION_PATH,
+    RULE_LABELS,
+    SUBCONTRACT_PATH,
+    contract_title,
+)
 from portal.chase.models import (
     ChaseMark,
     ChaseRun,
@@ -57,7 +64,15 @@ from portal.contract.models import Contract, ContractStatus
 from portal.db import utcnow
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.mail import DigestEntry, MailSettings, compose, digest_text
+from portal.mail import (
+    DigestEntry,
+    Mailer,
+    MailError,
+    MailSettings,
+    absolute_url,
+    compose,
+    digest_text,
+)
 from portal.notification.models import Notification
 from portal.profile import Profile, current_profile
 from portal.wareki import today_jst
@@ -244,23 +259,25 @@ def dedupe_key(item: DueItem, stage_name: str, stage_on: date) -> str:
     )
 
 
+def _insert(table: sa.Table) -> Any:
+    """INSERT with ON CONFLICT (the dialect's own construct; both dialects spell it alike)."""
+    return (postgresql.insert if db.is_postgresql else sqlite.insert)(table)
+
+
 def _insert_ignoring_duplicates(
     table: sa.Table, rows: Sequence[dict[str, Any]], index_elements: list[str]
 ) -> None:
     """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL) for many rows at once."""
     if not rows:
         return
-    insert = postgresql.insert if db.is_postgresql else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    stmt = _insert(table).on_conflict_do_nothing(index_elements=index_elements)
     db.session.execute(stmt, list(rows))
 
 
 def _upsert_marks(rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    table = _MARKS
-    insert = postgresql.insert if db.is_postgresql else sqlite.insert
-    stmt = insert(table)
+    stmt = _insert(_MARKS)
     stmt = stmt.on_conflict_do_update(
         index_elements=["rule", "object_type", "object_id"],
         set_={
@@ -491,7 +508,7 @@ def _contract_target(c: Contract, object_type: str, obj: Any, url: str, *extra: 
         object_type=object_type,
         object_id=obj.id,
         obj=obj,
-        title=f"{c.number} {c.title}",
+        title=contract_title(c.number, c.title),
         url=url,
         contract_id=c.id,
         contract_status=c.status,
@@ -504,21 +521,23 @@ def target_for(obj: Any) -> Target | None:
     """The chase target of a model instance (None for objects reminders are not about)."""
     name = type(obj).__name__
     if name == "Contract":
-        return _contract_target(obj, name, obj, f"/contracts/{obj.id}")
+        return _contract_target(obj, name, obj, CONTRACT_PATH.format(obj.id))
     if name == "SubcontractRequest":
         return _contract_target(
-            obj.contract, name, obj, f"/subcontracts/{obj.id}", obj.requester_company_id
+            obj.contract, name, obj, SUBCONTRACT_PATH.format(obj.id), obj.requester_company_id
         )
     if name == "Inspection":
-        return _contract_target(obj.contract, name, obj, f"/inspections/{obj.id}", obj.company_id)
+        return _contract_target(
+            obj.contract, name, obj, INSPECTION_PATH.format(obj.id), obj.company_id
+        )
     if name == "CorrectiveAction":
         insp = obj.inspection
         return _contract_target(
-            insp.contract, name, obj, f"/inspections/{insp.id}", insp.company_id
+            insp.contract, name, obj, INSPECTION_PATH.format(insp.id), insp.company_id
         )
     if name == "ErasureObligation":
         return _contract_target(
-            obj.contract, name, obj, f"/erasure/contracts/{obj.contract_id}", obj.company_id
+            obj.contract, name, obj, ERASURE_CASE_PATH.format(obj.contract_id), obj.company_id
         )
     return None
 
@@ -564,20 +583,17 @@ class HistoryEntry:
     mailed: int  # how many of the recipients' mails went out
 
 
-def _severity_of(key: str | None) -> str:
-    if not key:
-        return ""
-    parts = key.split(":")
-    stage = parts[5] if len(parts) > 6 else ""
-    if stage.startswith("before"):
-        return SEVERITY_LABELS[Severity.REMINDER]
-    if stage == "escalation":
-        return SEVERITY_LABELS[Severity.ESCALATION]
-    if stage == "warning":
-        return SEVERITY_LABELS[Severity.WARNING]
-    if stage == "manual":
+_SEVERITY_LABEL_SET = frozenset(SEVERITY_LABELS.values())
+
+
+def _severity_of(rule: str, subject: str) -> str:
+    """The label the subject starts with (「【期限超過】…」, written by the chaser from the
+    stage's severity): a stage name alone does not tell it (erasure's "escalation" goes to
+    the 保護管理者 as 期限超過, not to the 総括保護管理者)."""
+    if rule == MANUAL_RULE:
         return "手動督促"
-    return SEVERITY_LABELS[Severity.OVERDUE]
+    label = subject[1 : subject.find("】")] if subject.startswith("【") else ""
+    return label if label in _SEVERITY_LABEL_SET else ""
 
 
 def reminder_history(
@@ -624,7 +640,7 @@ def reminder_history(
                 "rule": rule,
                 "rule_label": RULE_LABELS.get(rule, rule),
                 "subject": subject,
-                "severity_label": _severity_of(key),
+                "severity_label": _severity_of(rule, subject),
                 "recipients": [],
                 "mailed": 0,
             }
@@ -725,8 +741,6 @@ def deliver_now(
 ) -> int:
     """Mail notifications one by one right away (「今すぐ督促」); marks them sent, or back to
     pending for the next digest when mail is off or the server fails. Never commits."""
-    from portal.mail import Mailer, MailError
-
     now = now or utcnow()
     if not notes:
         return 0
@@ -745,7 +759,7 @@ def deliver_now(
             for note in notes:
                 user = users[note.user_id]
                 body = note.body
-                link = f"{settings.base_url}{note.url}" if note.url else ""
+                link = absolute_url(settings.base_url, note.url)
                 if link:
                     body += f"\n\n{link}\n"
                 mailer.send(
@@ -787,9 +801,7 @@ class HeartbeatStatus:
 
 def record_heartbeat(*, holder: str, now: datetime, started_at: datetime | None = None) -> None:
     """The scheduler is alive (one upsert; never commits)."""
-    table = _HEARTBEATS
-    insert = postgresql.insert if db.is_postgresql else sqlite.insert
-    stmt = insert(table).values(
+    stmt = _insert(_HEARTBEATS).values(
         name=HEARTBEAT_NAME, holder=holder, started_at=started_at or now, beat_at=now
     )
     update: dict[str, Any] = {"holder": stmt.excluded.holder, "beat_at": stmt.excluded.beat_at}
@@ -828,26 +840,24 @@ class DigestClaim:
 def recover_stale_digests(*, now: datetime) -> int:
     """A digest left 'sending' by a process that died: give its notifications back to the
     queue (they may go out twice; losing them silently would be worse)."""
-    stale = list(
-        db.session.execute(
-            sa.select(MailDigest.id, MailDigest.user_id).where(
-                MailDigest.status == DigestStatus.SENDING,
-                MailDigest.claimed_at < now - DIGEST_STALE_AFTER,
+    users = list(
+        db.session.scalars(
+            sa.update(_DIGESTS)
+            .where(
+                _DIGESTS.c.status == DigestStatus.SENDING.value,
+                _DIGESTS.c.claimed_at < now - DIGEST_STALE_AFTER,
             )
+            .values(status=DigestStatus.FAILED.value, error="interrupted")
+            .returning(_DIGESTS.c.user_id)
         )
     )
-    for digest_id, user_id in stale:
-        db.session.execute(
-            sa.update(MailDigest)
-            .where(MailDigest.id == digest_id)
-            .values(status=DigestStatus.FAILED, error="interrupted")
-        )
+    if users:
         db.session.execute(
             sa.update(Notification)
-            .where(Notification.user_id == user_id, Notification.mail_status == "sending")
+            .where(Notification.user_id.in_(set(users)), Notification.mail_status == "sending")
             .values(mail_status="pending")
         )
-    return len(stale)
+    return len(users)
 
 
 def digest_recipients() -> list[int]:
@@ -876,10 +886,9 @@ def claim_digest(*, user_id: int, day: date, now: datetime) -> DigestClaim | Non
     )
     if not ids:
         return None
-    insert = postgresql.insert if db.is_postgresql else sqlite.insert
     # RETURNING, not rowcount: drivers disagree on rowcount for INSERT … ON CONFLICT.
     digest_id = db.session.execute(
-        insert(_DIGESTS)
+        _insert(_DIGESTS)
         .values(
             user_id=user_id,
             day=day,
@@ -971,15 +980,4 @@ def finish_digest(
             error=(error or "")[:300] or None,
             notification_count=len(claim.note_ids),
         )
-    )
-
-
-def digests_sent(day: date) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(MailDigest.id)).where(
-                MailDigest.day == day, MailDigest.status == DigestStatus.SENT
-            )
-        )
-        or 0
     )

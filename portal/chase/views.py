@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.account.models import User
 from portal.authz import deny, require, roles
@@ -73,11 +74,17 @@ def remind_now(object_type: str, object_id: int) -> ResponseReturnValue:
     actor = current_user._get_current_object()
     try:
         notes = services.remind_now(actor=actor, target=target, message=form.message.data or "")
+        db.session.commit()
     except PortalError as err:
         db.session.rollback()
         flash(err.message, "error")
         return redirect(back)
-    db.session.commit()
+    except IntegrityError:
+        # Two clicks at the same instant: the other request already recorded today's reminder
+        # (the dedupe key is unique), so this one changes nothing.
+        db.session.rollback()
+        flash("本日はすでに督促を送信しています。", "info")
+        return redirect(back)
     settings = MailSettings.from_config(current_app.extensions["portal_config"])
     mailed = services.deliver_now(notes, settings=settings)
     db.session.commit()

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,8 @@ _font_lock = threading.Lock()
 _registered_font: Path | None = None
 
 BlockKind = Literal["note", "title", "heading", "body", "item"]
+# Control characters, lone surrogates and non-characters: not allowed in XML 1.0.
+_UNWRITABLE = frozenset({"Cc", "Cs", "Cn"})
 
 
 class FontNotFoundError(RuntimeError):
@@ -82,7 +85,14 @@ class DraftParticulars:
             ),
             "handling_place": place,
         }
-        return {k: re.sub(r"\s+", " ", v).strip() for k, v in values.items()}
+        return {k: _plain(v) for k, v in values.items()}
+
+
+def _plain(text: str) -> str:
+    """One line without control characters: the values come from contract fields, and Word
+    (XML) refuses a document with a control character anywhere in it."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _UNWRITABLE)
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ def draft_tokki_docx(
     from docx.shared import Mm, Pt
 
     text = render_tokki_text(particulars, clause_set, template=template)
+    values = particulars.values()
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -159,7 +170,7 @@ def draft_tokki_docx(
         rfonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.append(rfonts)
     rfonts.set(qn("w:eastAsia"), "IPAex明朝")
-    section.footer.paragraphs[0].text = particulars.contract_title
+    section.footer.paragraphs[0].text = values["contract_title"]
     section.footer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     for block in parse_blocks(text):
@@ -181,8 +192,8 @@ def draft_tokki_docx(
             fmt.left_indent = Mm(4)
             fmt.first_line_indent = Mm(-4)
     core = document.core_properties
-    core.title = f"個人情報取扱特記事項（{particulars.contract_title}）"
-    core.author = particulars.city_name
+    core.title = f"個人情報取扱特記事項（{values['contract_title']}）"
+    core.author = values["city_name"]
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -234,6 +245,7 @@ def draft_tokki_pdf(
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     text = render_tokki_text(particulars, clause_set, template=template)
+    values = particulars.values()
     font = _register_font(font_path or find_japanese_font())
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
     styles: dict[BlockKind, ParagraphStyle] = {
@@ -264,8 +276,8 @@ def draft_tokki_pdf(
         rightMargin=25 * mm,
         topMargin=25 * mm,
         bottomMargin=22 * mm,
-        title=f"個人情報取扱特記事項（{particulars.contract_title}）",
-        author=particulars.city_name,
+        title=f"個人情報取扱特記事項（{values['contract_title']}）",
+        author=values["city_name"],
         creator="委託先監督ポータル",
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -128,7 +128,11 @@ def extract_document(
             "ファイルを展開すると大きくなりすぎるため、処理を中止しました"
             "（圧縮爆弾など、展開後のデータが異常に大きいファイル）。",
         ) from exc
-    except sandbox.SandboxError as exc:
+    except DocumentError:
+        raise
+    except Exception as exc:
+        # A crashed child, or any other error of a parser fed with hostile bytes that the
+        # child passed back (pypdf raises NotImplementedError for an unknown stream filter).
         raise DocumentError("malformed") from exc
 
 

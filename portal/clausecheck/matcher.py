@@ -23,8 +23,9 @@ or the article sits in a 個人情報取扱特記事項 / 個人情報 chapter);
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -181,29 +182,42 @@ def _accept(
     return 1 if strong or weak else 0
 
 
+def _better(best: _Candidate | None, cand: _Candidate | None) -> _Candidate | None:
+    if cand is None or (best is not None and best.rank() <= cand.rank()):
+        return best
+    return cand
+
+
+def _best_match(
+    element: Element,
+    clause_set: ClauseSet,
+    index: _DocIndex,
+    doc_no: int,
+    matches: Iterator[re.Match[str]],
+) -> _Candidate | None:
+    """The best of a pattern's first `_MAX_MATCHES_PER_PATTERN` matches that count; the first
+    one in a personal-information context ends the search."""
+    best: _Candidate | None = None
+    for m in itertools.islice(matches, _MAX_MATCHES_PER_PATTERN):
+        score = _accept(element, clause_set, index, m.start(), m.end())
+        if score is not None:
+            best = _better(best, _Candidate(score, doc_no, m.start(), m.end()))
+            if score == 1:
+                break
+    return best
+
+
 def _find_element(
     element: Element, clause_set: ClauseSet, indexes: Sequence[_DocIndex]
 ) -> _Candidate | None:
     best: _Candidate | None = None
     for doc_no, index in enumerate(indexes):
-        ndoc = index.ndoc
-        canon = ndoc.canon
         for rx in element.sentence:
-            for count, m in enumerate(rx.finditer(canon)):
-                if count >= _MAX_MATCHES_PER_PATTERN:
-                    break
-                score = _accept(element, clause_set, index, m.start(), m.end())
-                if score is None:
-                    continue
-                found = _Candidate(score, doc_no, m.start(), m.end())
-                if best is None or found.rank() < best.rank():
-                    best = found
-                if score == 1:
-                    break
+            matches = rx.finditer(index.ndoc.canon)
+            best = _better(best, _best_match(element, clause_set, index, doc_no, matches))
         for group in element.groups:
-            grouped = _find_group(element, group, clause_set, index, doc_no)
-            if grouped is not None and (best is None or grouped.rank() < best.rank()):
-                best = grouped
+            matches = _group_matches(element, group, index)
+            best = _better(best, _best_match(element, clause_set, index, doc_no, matches))
         if best is not None and best.score == 1 and best.doc == doc_no:
             # Documents are in the caller's order (body, then 特記事項 …); a strong match in an
             # earlier document is the evidence we show.
@@ -211,20 +225,17 @@ def _find_element(
     return best
 
 
-def _find_group(
-    element: Element,
-    group: tuple[re.Pattern[str], ...],
-    clause_set: ClauseSet,
-    index: _DocIndex,
-    doc_no: int,
-) -> _Candidate | None:
+def _group_matches(
+    element: Element, group: tuple[re.Pattern[str], ...], index: _DocIndex
+) -> Iterator[re.Match[str]]:
+    """Matches of the group's first pattern (main text, first `_MAX_MATCHES_PER_PATTERN`)
+    with every other pattern within `window` characters, in the same paragraph or in its
+    article's heading."""
     ndoc = index.ndoc
     canon = ndoc.canon
     anchor, others = group[0], group[1:]
-    best: _Candidate | None = None
-    for count, m in enumerate(anchor.finditer(canon, 0, ndoc.main_canon_end)):
-        if count >= _MAX_MATCHES_PER_PATTERN:
-            break
+    anchors = anchor.finditer(canon, 0, ndoc.main_canon_end)
+    for m in itertools.islice(anchors, _MAX_MATCHES_PER_PATTERN):
         unit = ndoc.units[ndoc.unit_at_canon(m.start())]
         if unit.paragraph < 0:
             continue
@@ -232,17 +243,8 @@ def _find_group(
         w_start = max(p_start, m.start() - element.window)
         w_end = min(p_end, m.end() + element.window)
         heading = index.heading_canon[unit.article] if unit.article >= 0 else ""
-        if not all(rx.search(canon, w_start, w_end) or rx.search(heading) for rx in others):
-            continue
-        score = _accept(element, clause_set, index, m.start(), m.end())
-        if score is None:
-            continue
-        cand = _Candidate(score, doc_no, m.start(), m.end())
-        if best is None or cand.rank() < best.rank():
-            best = cand
-        if score == 1:
-            break
-    return best
+        if all(rx.search(canon, w_start, w_end) or rx.search(heading) for rx in others):
+            yield m
 
 
 def _excerpt(ndoc: NormalizedDocument, cand: _Candidate) -> tuple[str, tuple[int, int], int]:
@@ -331,40 +333,21 @@ def check_normalized(ndocs: Sequence[NormalizedDocument], clause_set: ClauseSet)
         )
         # The evidence shown is that of the first required element found (secrecy for
         # clause 1, the report for clause 5 …), else of the weaker form that made it partial.
-        shown = next((found[k] for k in clause.require + clause.partial_if if k in found), None)
-        if shown is None or status == "missing":
-            results.append(
-                ClauseResult(
-                    clause.no,
-                    clause.key,
-                    clause.title,
-                    status,
-                    None,
-                    None,
-                    "",
-                    None,
-                    missing,
-                    clause.article,
-                    None,
-                    evidence,
-                )
-            )
-            continue
-        primary = _evidence("", clause_set, indexes, shown)
+        shown = evidence[0] if evidence and status != "missing" else None
         results.append(
             ClauseResult(
-                clause.no,
-                clause.key,
-                clause.title,
-                status,
-                primary.document,
-                primary.page,
-                primary.excerpt,
-                primary.highlight,
-                missing,
-                clause.article,
-                shown.doc,
-                evidence,
+                no=clause.no,
+                key=clause.key,
+                title=clause.title,
+                status=status,
+                document=shown.document if shown else None,
+                page=shown.page if shown else None,
+                excerpt=shown.excerpt if shown else "",
+                highlight=shown.highlight if shown else None,
+                missing_elements=missing,
+                article=clause.article,
+                document_index=shown.document_index if shown else None,
+                evidence=evidence,
             )
         )
     return CheckResult(

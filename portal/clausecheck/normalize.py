@@ -175,8 +175,9 @@ class NormalizedDocument:
         return max(bisect_right(self.unit_starts, pos) - 1, 0)
 
     def page_at(self, display_pos: int) -> int:
-        unit = self.units[self.unit_at_display(display_pos)]
-        offset = display_pos - self.unit_starts[self.unit_at_display(display_pos)]
+        unit_no = self.unit_at_display(display_pos)
+        unit = self.units[unit_no]
+        offset = display_pos - self.unit_starts[unit_no]
         page = unit.page
         for start, line_page in unit.line_pages:
             if start <= offset:
@@ -196,14 +197,7 @@ class NormalizedDocument:
 
     def paragraph_canon_range(self, paragraph: int) -> tuple[int, int]:
         units = self.paragraphs[paragraph].units
-        start = self.unit_canon_starts[units[0]]
-        last = units[-1]
-        end = (
-            self.unit_canon_starts[last + 1]
-            if last + 1 < len(self.unit_canon_starts)
-            else self.main_canon_end
-        )
-        return start, end
+        return self.unit_canon_range(units[0])[0], self.unit_canon_range(units[-1])[1]
 
     def unit_canon_range(self, unit: int) -> tuple[int, int]:
         start = self.unit_canon_starts[unit]
@@ -633,30 +627,19 @@ def normalize_document(doc: ExtractedDocument) -> NormalizedDocument:
         lead = lead_text[cut:].split("\n", 1)[0]
         lead_base = unit_canon_starts[lead_unit] + cut
         for u in paragraph.units[1:]:
-            # the item's first sentence is what the lead-in governs
+            # the item's first sentence is what the lead-in governs (neither holds a newline)
             item_text = unit_canon_text[u].rstrip("\n").split("\n", 1)[0]
             virtual_starts.append(cpos)
             virtual_units.append(u)
             ubase = unit_canon_starts[u]
-            for i, ch in enumerate(item_text):
-                if ch == "\n":
-                    continue
-                canon_parts.append(ch)
-                cmap.append(cmap[ubase + i])
-                cpos += 1
-            if not item_text.endswith("。"):
-                canon_parts.append("。")
-                cmap.append(cmap[ubase + max(len(item_text) - 1, 0)])
-                cpos += 1
-            for i, ch in enumerate(lead):
-                if ch == "\n":
-                    continue
-                canon_parts.append(ch)
-                cmap.append(cmap[lead_base + i])
-                cpos += 1
-            canon_parts.append("\n")
-            cmap.append(cmap[ubase + max(len(item_text) - 1, 0)])
-            cpos += 1
+            item_last = cmap[ubase + max(len(item_text) - 1, 0)]
+            stop = "" if item_text.endswith("。") else "。"
+            canon_parts += [item_text, stop, lead, "\n"]
+            cmap.extend(cmap[ubase : ubase + len(item_text)])
+            cmap.extend([item_last] * len(stop))
+            cmap.extend(cmap[lead_base : lead_base + len(lead)])
+            cmap.append(item_last)
+            cpos += len(item_text) + len(stop) + len(lead) + 1
     canon = "".join(canon_parts)
     cmap.append(len(display))
 

@@ -116,11 +116,3 @@ def atomic_outputs(*dsts: Path) -> Iterator[tuple[Path, ...]]:
     finally:
         for tmp in temps:
             tmp.unlink(missing_ok=True)
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from portal.filecheck.errors import FileRejected, RejectCode
 from portal.filecheck.sniff import ACTIVE_KINDS, FileKind, safe_content_type
+from portal.filestore.base import clean_filename as stored_filename
 
 INLINE_KINDS = frozenset({FileKind.JPEG, FileKind.PNG, FileKind.PDF})
 """The only kinds that may be inline, and only when `sanitized` (see `inline_allowed`)."""
@@ -30,8 +31,8 @@ _SANDBOX_CSP = (
 # first, so they get framing protection only.
 _INLINE_PDF_CSP = "frame-ancestors 'self'"
 
-_MAX_NAME = 255  # as portal.filestore.clean_filename
-_UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]')
+# Characters Windows refuses in a file name (the others are already gone: stored_filename).
+_RESERVED_NAME_CHARS = re.compile(r'["*:<>?|]')
 
 
 def inline_allowed(kind: FileKind, *, sanitized: bool = False) -> bool:
@@ -67,10 +68,17 @@ def download_headers(
         "Content-Disposition": (
             f"{disposition}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"
         ),
+        **security_headers(inline_pdf=as_inline and kind is FileKind.PDF),
+    }
+
+
+def security_headers(*, inline_pdf: bool = False) -> dict[str, str]:
+    """What every served document carries, whichever way it is served: no sniffing, a CSP
+    sandbox (framing protection only for an inline PDF, see above), no caching (documents
+    hold personal information) and no use from other origins."""
+    return {
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": (
-            _INLINE_PDF_CSP if as_inline and kind is FileKind.PDF else _SANDBOX_CSP
-        ),
+        "Content-Security-Policy": _INLINE_PDF_CSP if inline_pdf else _SANDBOX_CSP,
         "Cache-Control": "private, no-store",
         "Cross-Origin-Resource-Policy": "same-origin",
     }
@@ -92,14 +100,9 @@ def check_upload(kind: FileKind, *, allowed: Collection[FileKind]) -> None:
 
 
 def clean_filename(filename: str) -> str:
-    """The last path component, NFC, without control or reserved characters, at most 255 chars."""
-    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME_CHARS.sub("_", name).strip(" .")
-    if len(name) > _MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        ext = ext[:16] if dot and stem else ""
-        name = name[: _MAX_NAME - len(ext) - 1] + "." + ext if ext else name[:_MAX_NAME]
-    return name or "download"
+    """The name to offer for download or inside a zip: the stored name (last path component,
+    NFC, no control characters, at most 255 chars) with Windows-reserved characters as "_"."""
+    return _RESERVED_NAME_CHARS.sub("_", stored_filename(filename))
 
 
 def ascii_fallback(name: str) -> str:

@@ -40,7 +40,7 @@ _FEATURE_RE = re.compile(r"[a-z][a-z0-9_]*")
 # Types a browser may render inline without running anything active. HTML, SVG, XML and the
 # like are always attachments (issue 9: nothing executable or active is ever served inline).
 # PDFs reach this point only after the feature has rejected PDF JavaScript with pypdf.
-# Kept in line with portal.filecheck.policy: only cleaned PDFs and re-encoded photos.
+# The same kinds as portal.filecheck.policy.INLINE_KINDS: cleaned PDFs and re-encoded photos.
 INLINE_SAFE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
@@ -156,7 +156,8 @@ def build_download_response(
     inline: bool,
     size: int | None,
 ) -> flask.Response:
-    """Wrap an open blob in a streamed response; the response closes `fileobj` when done.
+    """Wrap an open blob in a streamed response; the response closes `fileobj` when done,
+    and `fileobj` is closed here if no response can be built.
 
     `werkzeug.utils.send_file` builds Content-Disposition (an ASCII `filename` fallback plus
     RFC 5987 `filename*=UTF-8''...` for Japanese names) and wraps the file in the server's
@@ -165,34 +166,36 @@ def build_download_response(
     import flask
     from werkzeug.utils import send_file
 
+    # Imported here: portal.filecheck.policy imports this module (clean_filename).
+    from portal.filecheck.policy import security_headers
+
     mimetype = content_type.split(";", 1)[0].strip().lower()
     as_attachment = not (inline and mimetype in INLINE_SAFE_TYPES)
-    # Werkzeug's own send_file rather than Flask's: Flask's injects the app's
-    # SEND_FILE_MAX_AGE_DEFAULT and X-Sendfile settings, which must not apply to documents.
-    rv = cast(
-        "flask.Response",  # response_class below
-        send_file(
-            fileobj,
-            flask.request.environ,
-            mimetype=content_type,
-            as_attachment=as_attachment,
-            download_name=clean_filename(filename),
-            conditional=False,
-            etag=False,
-            max_age=None,
-            response_class=flask.Response,
-        ),
-    )
+    try:
+        # Werkzeug's own send_file rather than Flask's: Flask's injects the app's
+        # SEND_FILE_MAX_AGE_DEFAULT and X-Sendfile settings, which must not apply to documents.
+        rv = cast(
+            "flask.Response",  # response_class below
+            send_file(
+                fileobj,
+                flask.request.environ,
+                mimetype=content_type,
+                as_attachment=as_attachment,
+                download_name=clean_filename(filename),
+                conditional=False,
+                etag=False,
+                max_age=None,
+                response_class=flask.Response,
+            ),
+        )
+    except BaseException:
+        fileobj.close()
+        raise
     if size is not None:
         rv.content_length = size
-    rv.headers["X-Content-Type-Options"] = "nosniff"
-    # Whatever is served can run nothing: a sandboxed, resource-less document. Inline PDFs are
-    # the exception, because Chromium, Firefox and Safari refuse to render a PDF under
+    # Inline PDFs are not sandboxed: Chromium, Firefox and Safari refuse to render a PDF under
     # `sandbox`; they are cleaned of JavaScript and actions before they are stored.
-    if not as_attachment and mimetype == "application/pdf":
-        rv.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-    else:
-        rv.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    # Documents hold personal information: never kept by shared caches or the browser's disk cache.
-    rv.headers["Cache-Control"] = "private, no-store"
+    rv.headers.update(
+        security_headers(inline_pdf=not as_attachment and mimetype == "application/pdf")
+    )
     return rv

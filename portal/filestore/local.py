@@ -160,18 +160,13 @@ class LocalFileStore:
     ) -> flask.Response:
         """A streamed response of the blob; Content-Length is the file's actual size."""
         fileobj = self.open(key)
-        try:
-            actual_size = os.fstat(fileobj.fileno()).st_size
-            return build_download_response(
-                fileobj,
-                filename=filename,
-                content_type=content_type,
-                inline=inline,
-                size=actual_size,
-            )
-        except BaseException:
-            fileobj.close()
-            raise
+        return build_download_response(
+            fileobj,
+            filename=filename,
+            content_type=content_type,
+            inline=inline,
+            size=os.fstat(fileobj.fileno()).st_size,
+        )
 
 
 def _walk(directory: Path, rel: str) -> Iterator[str]:

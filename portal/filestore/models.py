@@ -11,18 +11,15 @@ see: indico/indico indico/core/storage/models.py (StoredFileMixin).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.db import utcnow
 from portal.filestore.base import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, StoredBlob, clean_filename
 
 MAX_CONTENT_TYPE_LENGTH = 100
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class StoredFileMixin:
@@ -41,7 +38,7 @@ class StoredFileMixin:
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     # No explicit type: portal.db.Base maps `datetime` to UTCDateTime (DateTime(timezone=True)
     # that also reads back aware UTC on SQLite).
-    created_at: so.Mapped[datetime] = so.mapped_column(default=_utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     def set_blob(self, blob: StoredBlob, *, filename: str, content_type: str) -> None:
         """Record a blob just returned by `FileStore.save` on this row."""

@@ -31,20 +31,26 @@ def _file_tables() -> list[sa.Table]:
 
 
 def reconcile_blobs(store: FileStore, *, delete_orphans: bool = False) -> ReconcileReport:
-    """Compare every stored key with every file row; optionally delete orphaned blobs."""
+    """Compare every stored key with every file row; optionally delete orphaned blobs.
+
+    The store is listed before the rows are read: an upload saves its blob before its row
+    commits, so the other order would call every blob saved during the listing an orphan
+    (and delete a document whose row commits a moment later). A row whose blob only appeared
+    after the listing is checked once more before it is reported missing.
+    """
     report = ReconcileReport()
+    stored = list(store.iter_keys())
     known: dict[str, tuple[str, int]] = {}
     for table in _file_tables():
         for row_id, key in db.session.execute(sa.select(table.c.id, table.c.storage_key)):
             known[key] = (table.name, row_id)
-    seen: set[str] = set()
-    for key in store.iter_keys():
-        seen.add(key)
-        if key not in known:
-            report.orphaned_keys.append(key)
-    for key, (table_name, row_id) in known.items():
-        if key not in seen:
-            report.missing_blobs.append((table_name, row_id, key))
+    report.orphaned_keys = [key for key in stored if key not in known]
+    listed = set(stored)
+    report.missing_blobs = [
+        (table_name, row_id, key)
+        for key, (table_name, row_id) in known.items()
+        if key not in listed and not store.exists(key)
+    ]
     if delete_orphans:
         for key in report.orphaned_keys:
             store.delete(key)

@@ -182,17 +182,13 @@ class S3FileStore:
         """A streamed response of the object; Content-Length is S3's ContentLength, so the
         `size` argument (the DB's value) is not needed here."""
         fileobj, content_length = self._get(key)
-        try:
-            return build_download_response(
-                fileobj,
-                filename=filename,
-                content_type=content_type,
-                inline=inline,
-                size=content_length,
-            )
-        except BaseException:
-            fileobj.close()
-            raise
+        return build_download_response(
+            fileobj,
+            filename=filename,
+            content_type=content_type,
+            inline=inline,
+            size=content_length,
+        )
 
 
 def _make_client(*, endpoint_url: str | None, region: str | None) -> S3Client:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from portal.chase.jobs import deliver_digests
 from portal.chase.models import DigestStatus, MailDigest
-from portal.chase.services import deliver_now, load_target, remind_now, run_chase
+from portal.chase.services import (
+    claim_digest,
+    deliver_now,
+    load_target,
+    remind_now,
+    run_chase,
+)
 from portal.mail import MailSettings
 from portal.notification.models import Notification
 from portal.notification.services import notify
@@ -182,3 +188,32 @@ def test_remind_now_with_the_mail_server_down_leaves_it_for_the_digest(db, mail_
     assert sent == 0
     assert {n.mail_status for n in notes} == {"pending"}
     db.session.flush()
+
+
+def test_an_address_the_mail_library_cannot_write_fails_alone_and_the_others_still_get_mail(
+    db, mail_sink
+):
+    city = _busy_city()
+    city.vendor.email = "taro yamada@test.example.jp"  # a stray space, e.g. from an import
+    db.session.flush()
+
+    report = deliver_digests(now=NOW, day=TODAY, settings=_settings(mail_sink), lock=False)
+
+    assert [e for e, _err in report.failed] == [city.vendor.email]
+    assert sorted(m["X-Envelope-To"] for m in mail_sink.messages) == sorted(
+        u.email for u in (city.pm, city.procurement, city.vendor2)
+    )
+    digest = db.session.scalar(sa.select(MailDigest).where(MailDigest.user_id == city.vendor.id))
+    assert digest.status == DigestStatus.FAILED
+
+
+def test_a_digest_left_sending_by_a_dead_process_goes_out_on_a_later_run(db, mail_sink):
+    city = _busy_city()
+    settings = _settings(mail_sink)
+    claim_digest(user_id=city.pm.id, day=TODAY, now=NOW - timedelta(hours=2))  # then it died
+
+    report = deliver_digests(now=NOW, day=TODAY, settings=settings, lock=False)
+
+    assert (city.pm.email, 1) in report.sent
+    digest = db.session.scalar(sa.select(MailDigest).where(MailDigest.user_id == city.pm.id))
+    assert (digest.status, digest.attempts) == (DigestStatus.SENT, 2)

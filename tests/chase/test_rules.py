@@ -362,6 +362,20 @@ def test_year_end_without_a_done_inspection_warns_manager_and_contractor(db):
     ]
 
 
+def test_a_city_that_sends_no_reminders_before_due_dates_still_gets_the_year_end_warning(db):
+    city = make_city()
+    contract = make_contract(city.section, city.company)
+    make_inspection(contract, scheduled_on=date(2027, 3, 10))
+    iruma = load_profile("iruma", current_app.extensions["portal_config"].templates_dir)
+    no_reminders = dataclasses.replace(
+        iruma, chase=dataclasses.replace(iruma.chase, remind_days_before=())
+    )
+
+    report = run_chase(today=date(2027, 1, 30), rules={"inspection_year_end"}, profile=no_reminders)
+
+    assert [s.stage for s in report.sent] == ["before60"]
+
+
 def test_recorded_inspection_ends_the_inspection_chase(db):
     city = make_city()
     _recorded_contract(city)

@@ -10,13 +10,19 @@ from flask_login import login_user
 
 from portal.audit.models import AuditEntry
 from portal.chase import jobs
-from portal.chase.services import record_heartbeat, run_chase
+from portal.chase.services import (
+    load_target,
+    record_heartbeat,
+    remind_now,
+    reminder_history,
+    run_chase,
+)
 from portal.contract.models import ContractStatus
 from portal.db import utcnow
 from portal.demo import load_demo
 from portal.extensions import db as _db
 from portal.notification.models import Notification
-from tests.chase.factories import make_city, make_contract, make_subcontract
+from tests.chase.factories import make_city, make_contract, make_obligation, make_subcontract
 from tests.factories import make_user
 
 HISTORY = '{% with chase_obj=obj %}{% include "chase/_history.html" %}{% endwith %}'
@@ -67,6 +73,29 @@ def test_a_second_reminder_the_same_day_is_refused(db, login_as, csrf_token):
     assert len(_manual_notes()) == 2
     page = client.get("/notifications").get_data(as_text=True)
     assert "本日すでに督促を送信しています" in page
+
+
+def test_a_double_click_racing_on_the_unique_key_gets_a_message_not_a_500(
+    db, login_as, csrf_token, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.chase import services as chase_services
+
+    city = make_city()
+    contract = make_contract(city.section, city.company)
+    client = login_as(city.pm)
+
+    def _lost_the_race(**_kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate dedupe_key"))
+
+    monkeypatch.setattr(chase_services, "remind_now", _lost_the_race)
+
+    response = _remind(client, csrf_token, contract)
+
+    assert response.status_code == 302
+    assert _manual_notes() == []
+    assert "本日はすでに督促を送信しています" in client.get("/").get_data(as_text=True)
 
 
 def test_another_sections_manager_cannot_see_the_object(db, login_as, csrf_token):
@@ -242,3 +271,33 @@ def test_demo_data_produces_visible_reminders_on_first_start(db):
     )
 
     assert kinds
+
+
+def test_history_labels_each_reminder_as_its_mail_did(app, db):
+    city = make_city()
+    contract = make_contract(
+        city.section,
+        city.company,
+        status=ContractStatus.ERASURE_PENDING,
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 10, 31),
+        erasure_due_on=date(2026, 11, 23),
+    )
+    make_obligation(contract)
+    # The manager's follow-up is the stage named "escalation", but it is 期限超過 to the
+    # 保護管理者, not an escalation to the 総括保護管理者.
+    run_chase(today=date(2026, 12, 8), rules={"erasure_overdue"})
+
+    entries = reminder_history("Contract", contract.id)
+
+    assert [(e.subject[:6], e.severity_label) for e in entries] == [("【期限超過】", "期限超過")]
+
+
+def test_history_labels_a_manual_reminder_as_manual(db):
+    city = make_city()
+    contract = make_contract(city.section, city.company)
+    remind_now(actor=city.pm, target=load_target("Contract", contract.id))
+
+    entries = reminder_history("Contract", contract.id)
+
+    assert [e.severity_label for e in entries] == ["手動督促"]

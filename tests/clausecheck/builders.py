@@ -167,6 +167,19 @@ def flate_bomb_pdf(decompressed_mb: int = 300) -> bytes:
     return out.getvalue()
 
 
+def unknown_filter_pdf() -> bytes:
+    """One page whose content stream names a filter no reader knows."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    stream = StreamObject()
+    stream._data = b"0 0 m 1 1 l S"
+    stream[NameObject("/Filter")] = NameObject("/NoSuchDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 @cache
 def many_streams_bomb_pdf(pages: int = 40, stream_mb: int = 15) -> bytes:
     """Many pages, each under pypdf's per-stream limit, together hundreds of MB."""

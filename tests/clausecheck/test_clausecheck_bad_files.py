@@ -66,6 +66,7 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str, str]] = [
     ("3000-pages.pdf", builders.many_pages_pdf, "too_large", "ページ数が多すぎます"),
     ("zip-bomb.docx", builders.docx_zip_bomb, "too_large", "大きくなりすぎる"),
     ("binary.txt", lambda: bytes(range(256)) * 64, "unsupported_type", "バイナリ"),
+    ("unknown-filter.pdf", builders.unknown_filter_pdf, "malformed", "壊れて"),
 ]
 
 

@@ -136,6 +136,23 @@ def test_drafted_docx_states_the_contract_title_in_its_properties(
     )
 
 
+def test_control_characters_in_the_particulars_do_not_stop_the_draft(
+    clause_sets: dict[str, ClauseSet],
+) -> None:
+    import dataclasses
+
+    import docx
+
+    hostile = dataclasses.replace(
+        PARTICULARS, contract_title="住民税\x01課税資料\x0b入力業務委託", city_name="入間市長\x00"
+    )
+
+    document = docx.Document(io.BytesIO(draft_tokki_docx(hostile, clause_sets["iruma"])))
+
+    assert document.core_properties.title == "個人情報取扱特記事項（住民税課税資料 入力業務委託）"
+    assert document.core_properties.author == "入間市長"
+
+
 def test_missing_japanese_font_raises_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PORTAL_PDF_FONT", raising=False)
     monkeypatch.setattr(draft_module, "FONT_CANDIDATES", (Path("/nonexistent/font.ttf"),))

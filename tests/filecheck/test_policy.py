@@ -130,3 +130,11 @@ def test_every_code_has_a_japanese_default_message() -> None:
         message = FileRejected(code).message
         assert message.endswith("。")
         assert not message.isascii()
+
+
+def test_a_right_to_left_override_cannot_disguise_the_extension_of_a_download() -> None:
+    # "invoice\u202efdp.exe" displays as "invoiceexe.pdf".
+    headers = download_headers(FileKind.EXECUTABLE, "invoice\u202efdp.exe")
+
+    disposition = headers["Content-Disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "invoicefdp.exe"
