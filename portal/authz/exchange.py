@@ -27,7 +27,7 @@ from portal.subcontract.models import SubcontractRequest, SubcontractStatus
 READ_ONLY_STATUSES = frozenset({ContractStatus.CLOSED, ContractStatus.CANCELLED})
 # A tier keeps its space after the contract period ends (EXPIRED); a rejected or withdrawn
 # link anywhere in the chain closes it for the companies below that link.
-_TIER_OPEN = frozenset({SubcontractStatus.APPROVED, SubcontractStatus.EXPIRED})
+TIER_OPEN_STATUSES = frozenset({SubcontractStatus.APPROVED, SubcontractStatus.EXPIRED})
 
 
 def _is_user(user: Any) -> bool:
@@ -51,7 +51,7 @@ def _tier_reaches(company_id: int, sub: SubcontractRequest | None) -> bool:
     found = False
     depth = 0
     while node is not None and depth < 100:
-        if node.status not in _TIER_OPEN:
+        if node.status not in TIER_OPEN_STATUSES:
             return False
         found = found or node.subcontractor_id == company_id
         node = node.parent

@@ -129,11 +129,6 @@ def can_edit_subcontract(user: Any, sub: Any) -> bool:
     return is_requester(user, sub) and sub.status in EDITABLE_STATUSES
 
 
-def can_submit_subcontract(user: Any, sub: Any) -> bool:
-    """Same as editing: the requester company submits a draft or a corrected request."""
-    return can_edit_subcontract(user, sub)
-
-
 def can_withdraw_subcontract(user: Any, sub: Any) -> bool:
     """The requester company withdraws an open request or ends an approved subcontract."""
     return is_requester(user, sub) and (

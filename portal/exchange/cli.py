@@ -21,9 +21,12 @@ def purge_expired() -> None:
     from portal.exchange import services
     from portal.exchange.jobs import purge_expired_exchange_documents
 
-    for contract, count in services.expired_contracts(now=utcnow()):
+    now = utcnow()
+    expired = services.expired_contracts(now=now)
+    for contract, count in expired:
         click.echo(f"{contract.number}\t{count}")
-    click.echo(f"eligible documents: {purge_expired_exchange_documents(now=utcnow())}")
+    total = purge_expired_exchange_documents(now=now, expired=expired)
+    click.echo(f"eligible documents: {total}")
 
 
 @exchange_group.command(

@@ -65,6 +65,11 @@ class CheckedFile:
     pdf_report: PdfMetadataReport | None
 
     @property
+    def has_active_content(self) -> bool:
+        """PDF JavaScript, actions or embedded files (never served inline)."""
+        return self.pdf_report is not None and self.pdf_report.has_active_content
+
+    @property
     def needs_sharing_warning(self) -> bool:
         """広島市 第6 7: properties, XMP or しおり hold text, or the PDF can run something."""
         report = self.pdf_report

@@ -4,35 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
-from portal.account.models import SYSTEM, Role, User
+from portal.account.models import SYSTEM
+from portal.contract.models import Contract
 from portal.exchange import services
 from portal.extensions import db
+from portal.notification.recipients import section_managers
 from portal.notification.services import notify
 from portal.wareki import wareki_date
 
 
-def purge_expired_exchange_documents(*, now: datetime) -> int:
+def purge_expired_exchange_documents(
+    *, now: datetime, expired: list[tuple[Contract, int]] | None = None
+) -> int:
     """List the exchange documents whose retention has ended and tell each section's 保護管理者.
 
     Deletion itself is the 保護管理者's decision (the contract page's button, audited); this job
-    only announces what is eligible, once per contract. Returns the number of eligible
-    documents.
+    only announces what is eligible, once per contract. `expired` is
+    `services.expired_contracts(now=now)` when the caller has it already (the CLI prints it).
+    Returns the number of eligible documents.
     """
-    total = 0
-    for contract, count in services.expired_contracts(now=now):
-        total += count
-        managers = db.session.scalars(
-            sa.select(User).where(
-                User.role == Role.PROTECTION_MANAGER,
-                User.section_id == contract.section_id,
-                User.is_active,
-            )
-        ).all()
+    if expired is None:
+        expired = services.expired_contracts(now=now)
+    for contract, count in expired:
         ends = services.retention_ends_at(contract)
         notify(
-            recipients=managers,
+            recipients=section_managers(contract.section_id),
             kind="exchange.retention_ended",
             subject=f"文書交換: 契約 {contract.number} の文書の保存期間が終わりました",
             body=(
@@ -45,7 +41,7 @@ def purge_expired_exchange_documents(*, now: datetime) -> int:
             dedupe_key=f"exchange.retention_ended:{contract.id}",
         )
     db.session.commit()
-    return total
+    return sum(count for _contract, count in expired)
 
 
 def discard_stale_staged_uploads(*, now: datetime) -> int:

@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 
 from portal.db import Base, utcnow
 from portal.filestore.models import StoredFileMixin
+from portal.subcontract.models import tier_label
 
 if TYPE_CHECKING:
     from portal.account.models import User
@@ -70,8 +71,6 @@ class ExchangeSpace(Base):
     def label(self) -> str:
         if self.subcontract is None:
             return f"委託先（{self.contract.company.name}）"
-        from portal.subcontract.models import tier_label
-
         return f"{tier_label(self.subcontract.tier)}（{self.subcontract.subcontractor.name}）"
 
     @property

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.account.models import Actor, Role, User
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
-from portal.authz.exchange import READ_ONLY_STATUSES, is_read_only
+from portal.authz.exchange import READ_ONLY_STATUSES, TIER_OPEN_STATUSES, is_read_only
 from portal.contract.models import Contract
 from portal.errors import PortalError
 from portal.exchange.files import CheckedFile, check_file, findings_of
@@ -45,9 +45,10 @@ from portal.filecheck.errors import FileRejected
 from portal.filecheck.pdf import clean_pdf
 from portal.filecheck.policy import clean_filename
 from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
+from portal.notification.recipients import company_users
 from portal.notification.services import notify
 from portal.profile import current_profile
-from portal.subcontract.models import SubcontractRequest, SubcontractStatus
+from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
 from portal.wareki import wareki_date
 
@@ -56,7 +57,6 @@ log = logging.getLogger("portal.exchange")
 ACCESS_ACTIONS = ("document.viewed", "document.downloaded")
 BULK_ACTIONS = ("exchange.bulk_download_warned", "exchange.bulk_download_confirmed")
 STAGED_UPLOAD_TTL = timedelta(hours=24)
-_TIER_VISIBLE = (SubcontractStatus.APPROVED, SubcontractStatus.EXPIRED)
 
 AccessAction = Literal["viewed", "downloaded"]
 StagedChoice = Literal["cleaned", "original", "cancel"]
@@ -138,7 +138,7 @@ def exchange_contracts_filter(user: User) -> sa.ColumnElement[bool]:
     if user.role == Role.CONTRACTOR and user.company_id is not None:
         tiers = sa.select(SubcontractRequest.contract_id).where(
             SubcontractRequest.subcontractor_id == user.company_id,
-            SubcontractRequest.status.in_(_TIER_VISIBLE),
+            SubcontractRequest.status.in_(TIER_OPEN_STATUSES),
         )
         return sa.or_(Contract.company_id == user.company_id, Contract.id.in_(tiers))
     return sa.false()
@@ -156,6 +156,51 @@ def space_documents(space: ExchangeSpace) -> list[ExchangeDocument]:
                 so.selectinload(ExchangeDocument.versions).selectinload(
                     ExchangeVersion.uploaded_by
                 ),
+            )
+        )
+    )
+
+
+def document_history(
+    document: ExchangeDocument,
+) -> tuple[list[ExchangeVersion], list[ExchangeComment]]:
+    """The document page: versions newest first (receipts and uploaders loaded) and comments
+    with their authors, in a fixed number of queries whatever the number of versions."""
+    versions = db.session.scalars(
+        sa.select(ExchangeVersion)
+        .where(ExchangeVersion.document_id == document.id)
+        .order_by(ExchangeVersion.number.desc())
+        .options(
+            so.selectinload(ExchangeVersion.receipts), so.joinedload(ExchangeVersion.uploaded_by)
+        )
+    ).all()
+    comments = db.session.scalars(
+        sa.select(ExchangeComment)
+        .where(ExchangeComment.document_id == document.id)
+        .order_by(ExchangeComment.id)
+        .options(so.joinedload(ExchangeComment.author))
+    ).all()
+    return list(versions), list(comments)
+
+
+def folder_versions(folder: ExchangeFolder) -> list[ExchangeVersion]:
+    """The current version of every document in `folder` (by title), each with its document
+    and read receipts, in two queries whatever the number of documents."""
+    older = so.aliased(ExchangeVersion)
+    latest = (
+        sa.select(sa.func.max(older.number))
+        .where(older.document_id == ExchangeVersion.document_id)
+        .scalar_subquery()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(ExchangeVersion)
+            .join(ExchangeVersion.document)
+            .where(ExchangeDocument.folder_id == folder.id, ExchangeVersion.number == latest)
+            .order_by(ExchangeDocument.title, ExchangeDocument.id)
+            .options(
+                so.contains_eager(ExchangeVersion.document),
+                so.selectinload(ExchangeVersion.receipts),
             )
         )
     )
@@ -250,83 +295,78 @@ def upload_document(
     if folder is not None and folder.space_id != space.id:
         raise PortalError("フォルダの指定が正しくありません。")
     name = clean_filename(filename)
-    checked = _check(path, name)
-    if actor.is_city_staff and checked.needs_sharing_warning:
-        return UploadOutcome(
-            staged=_stage(
-                actor=actor,
-                space=space,
-                folder=folder,
-                document=None,
-                title=name,
-                personal_info=personal_info,
-                path=path,
-                filename=name,
-                checked=checked,
-                now=now,
-            )
-        )
-    blob = _save_blob(path, checked.content_type, now)
-    version = _add_version(
+    return _share(
         actor=actor,
         space=space,
         document=None,
         folder=folder,
         title=name,
         personal_info=personal_info,
-        blob=blob,
+        path=path,
         filename=name,
-        content_type=checked.content_type,
-        file_kind=checked.kind.value,
-        page_count=checked.page_count,
-        has_active_content=bool(
-            checked.pdf_report is not None and checked.pdf_report.has_active_content
-        ),
-        cleaned=False,
         now=now,
     )
-    return UploadOutcome(version=version)
 
 
 def upload_version(
     *, actor: User, document: ExchangeDocument, path: Path, filename: str, now: datetime
 ) -> UploadOutcome:
-    """Add a new version to `document` (the older versions stay, unchanged)."""
-    space = document.space
-    _require_writable(space.contract)
-    name = clean_filename(filename)
-    checked = _check(path, name)
-    if actor.is_city_staff and checked.needs_sharing_warning:
-        return UploadOutcome(
-            staged=_stage(
-                actor=actor,
-                space=space,
-                folder=document.folder,
-                document=document,
-                title=document.title,
-                personal_info=document.personal_info,
-                path=path,
-                filename=name,
-                checked=checked,
-                now=now,
-            )
-        )
-    blob = _save_blob(path, checked.content_type, now)
-    version = _add_version(
+    """Add a new version to `document` (the older versions stay, unchanged); staged like a new
+    document when it is a city PDF with hidden text (広島市 第6 7)."""
+    _require_writable(document.space.contract)
+    return _share(
         actor=actor,
-        space=space,
+        space=document.space,
         document=document,
         folder=document.folder,
         title=document.title,
         personal_info=document.personal_info,
-        blob=blob,
-        filename=name,
+        path=path,
+        filename=clean_filename(filename),
+        now=now,
+    )
+
+
+def _share(
+    *,
+    actor: User,
+    space: ExchangeSpace,
+    document: ExchangeDocument | None,
+    folder: ExchangeFolder | None,
+    title: str,
+    personal_info: bool,
+    path: Path,
+    filename: str,
+    now: datetime,
+) -> UploadOutcome:
+    checked = _check(path, filename)
+    if actor.is_city_staff and checked.needs_sharing_warning:
+        staged = _stage(
+            actor=actor,
+            space=space,
+            folder=folder,
+            document=document,
+            title=title,
+            personal_info=personal_info,
+            path=path,
+            filename=filename,
+            checked=checked,
+            now=now,
+        )
+        return UploadOutcome(staged=staged)
+    version = _add_version(
+        actor=actor,
+        space=space,
+        document=document,
+        folder=folder,
+        title=title,
+        personal_info=personal_info,
+        blob=_save_blob(path, checked.content_type, now),
+        filename=filename,
         content_type=checked.content_type,
         file_kind=checked.kind.value,
         page_count=checked.page_count,
-        has_active_content=bool(
-            checked.pdf_report is not None and checked.pdf_report.has_active_content
-        ),
+        has_active_content=checked.has_active_content,
         cleaned=False,
         now=now,
     )
@@ -623,17 +663,22 @@ def portal_path(endpoint: str, **values: Any) -> str:
 def _notify_counterpart(
     actor: User, space: ExchangeSpace, document: ExchangeDocument, *, kind: str, subject: str
 ) -> None:
+    """Tell the other side of the space: the contract's section staff when a contractor acted,
+    else the users of the space's company (never the actor; no file name, it may hold PI)."""
     contract = space.contract
     if actor.role == Role.CONTRACTOR:
-        stmt = sa.select(User).where(
-            User.role.in_([Role.PROCUREMENT, Role.PROTECTION_MANAGER]),
-            User.section_id == contract.section_id,
+        candidates = list(
+            db.session.scalars(
+                sa.select(User).where(
+                    User.role.in_([Role.PROCUREMENT, Role.PROTECTION_MANAGER]),
+                    User.section_id == contract.section_id,
+                    User.is_active.is_(True),
+                )
+            )
         )
     else:
-        stmt = sa.select(User).where(
-            User.role == Role.CONTRACTOR, User.company_id == space.company_id
-        )
-    recipients = [u for u in db.session.scalars(stmt.where(User.is_active)) if u.id != actor.id]
+        candidates = company_users([space.company_id])
+    recipients = [u for u in candidates if u.id != actor.id]
     if not recipients:
         return
     notify(
@@ -860,12 +905,12 @@ def access_records_query(user: User, flt: AccessFilter) -> sa.Select[AuditEntry]
     elif user.role not in {Role.AUDITOR, Role.CHIEF}:
         return stmt.where(sa.false())
     if flt.actor:
-        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{_escape_like(flt.actor)}%", escape="\\"))
+        stmt = stmt.where(AuditEntry.actor_label.ilike(like_pattern(flt.actor), escape="\\"))
     if flt.contract:
         stmt = stmt.where(
             AuditEntry.contract_id.in_(
                 sa.select(Contract.id).where(
-                    Contract.number.ilike(f"%{_escape_like(flt.contract)}%", escape="\\")
+                    Contract.number.ilike(like_pattern(flt.contract), escape="\\")
                 )
             )
         )
@@ -882,8 +927,10 @@ def access_records_query(user: User, flt: AccessFilter) -> sa.Select[AuditEntry]
     return stmt
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def like_pattern(text: str) -> str:
+    """`%text%` for ILIKE ... ESCAPE '\\': the user's % and _ match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def describe_entries(entries: Sequence[AuditEntry]) -> dict[str, dict[int, Any]]:
@@ -1048,6 +1095,7 @@ def stale_staged_uploads(*, now: datetime) -> list[ExchangeStagedUpload]:
         db.session.scalars(
             sa.select(ExchangeStagedUpload)
             .where(ExchangeStagedUpload.created_at < now - STAGED_UPLOAD_TTL)
+            .options(so.joinedload(ExchangeStagedUpload.space))
             .order_by(ExchangeStagedUpload.id)
         )
     )

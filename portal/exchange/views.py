@@ -1,10 +1,14 @@
+"""Document exchange screens: contracts, spaces, documents and versions, uploads (with the PDF
+sharing check), downloads with access records (入間市 第20条) and the bulk-download warning
+(第21条), retention, and the access-record search."""
+
 from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ import sqlalchemy.orm as so
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
 from portal.account.forms import ConfirmForm
@@ -101,7 +106,7 @@ def _receipts(
     return [(label, version.receipt_for(p) if version else None) for p, label in parties]
 
 
-def _flash_errors(form: Any) -> None:
+def _flash_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
@@ -114,6 +119,50 @@ def _spooled(upload: FileStorage) -> Iterator[tuple[Path, str]]:
         path = Path(tmp) / "upload"
         upload.save(path)
         yield path, upload.filename or "file"
+
+
+def _act(form: FlaskForm, back: str, act: Callable[[], object], done: str) -> ResponseReturnValue:
+    """Run one service and go back: committed with `done` flashed, or rolled back with the
+    form's or the service's message."""
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    try:
+        act()
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(back)
+
+
+def _share_upload(
+    file: FileStorage,
+    back: str,
+    share: Callable[[Path, str], services.UploadOutcome],
+    done: str,
+) -> ResponseReturnValue:
+    """Spool the upload, share it (or stage it for the uploader's choice), commit."""
+    try:
+        with _spooled(file) as (path, filename):
+            outcome = share(path, filename)
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if outcome.staged is not None:
+        return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
+    assert outcome.version is not None  # noqa: S101 - one of the two is always set
+    flash(done, "success")
+    return redirect(url_for("exchange.document", document_id=outcome.version.document_id))
+
+
+def _text_arg(name: str) -> str:
+    # PostgreSQL refuses NUL in a text parameter (500); nobody searches for one.
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:100]
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -129,10 +178,14 @@ def index() -> ResponseReturnValue:
         .options(so.joinedload(Contract.company), so.joinedload(Contract.section))
         .order_by(Contract.id.desc())
     )
-    q = (request.args.get("q") or "").strip()
+    q = _text_arg("q")
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(Contract.title.ilike(like), Contract.number.ilike(like)))
+        like = services.like_pattern(q)
+        stmt = stmt.where(
+            sa.or_(
+                Contract.title.ilike(like, escape="\\"), Contract.number.ilike(like, escape="\\")
+            )
+        )
     page = paginate(stmt, page=page_arg(request.args.get("page")))
     return render_template("exchange/index.html", page=page, q=q)
 
@@ -213,18 +266,12 @@ def folder_new(space_id: int) -> ResponseReturnValue:
     item = load_visible(ExchangeSpace, space_id, can_view_exchange_space)
     require(can_upload_to_space(current_user, item))
     form = FolderForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(url_for("exchange.space", space_id=space_id))
-    try:
-        services.create_folder(actor=_user(), space=item, name=form.name.data or "")
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("exchange.space", space_id=space_id))
-    db.session.commit()
-    flash("フォルダを作成しました。", "success")
-    return redirect(url_for("exchange.space", space_id=space_id))
+    return _act(
+        form,
+        url_for("exchange.space", space_id=space_id),
+        lambda: services.create_folder(actor=_user(), space=item, name=form.name.data or ""),
+        "フォルダを作成しました。",
+    )
 
 
 @bp.post("/exchange/spaces/<int:space_id>/documents")
@@ -245,27 +292,20 @@ def upload(space_id: int) -> ResponseReturnValue:
     if folder is None and form.folder_id.data != 0:
         flash("フォルダの指定が正しくありません。", "error")
         return redirect(back)
-    try:
-        with _spooled(form.file.data) as (path, filename):
-            outcome = services.upload_document(
-                actor=_user(),
-                space=item,
-                folder=folder,
-                path=path,
-                filename=filename,
-                personal_info=bool(form.personal_info.data),
-                now=utcnow(),
-            )
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(back)
-    db.session.commit()
-    if outcome.staged is not None:
-        return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
-    assert outcome.version is not None  # noqa: S101 - one of the two is always set
-    flash("文書を共有しました。", "success")
-    return redirect(url_for("exchange.document", document_id=outcome.version.document_id))
+    return _share_upload(
+        form.file.data,
+        back,
+        lambda path, filename: services.upload_document(
+            actor=_user(),
+            space=item,
+            folder=folder,
+            path=path,
+            filename=filename,
+            personal_info=bool(form.personal_info.data),
+            now=utcnow(),
+        ),
+        "文書を共有しました。",
+    )
 
 
 @bp.get("/exchange/documents/<int:document_id>")
@@ -273,12 +313,14 @@ def upload(space_id: int) -> ResponseReturnValue:
 def document(document_id: int) -> ResponseReturnValue:
     item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
     user = _user()
+    versions, comments = services.document_history(item)
     return render_template(
         "exchange/document.html",
         document=item,
         space=item.space,
-        versions=list(reversed(item.versions)),
-        current=item.current_version,
+        versions=versions,
+        current=versions[0] if versions else None,
+        comments=comments,
         receipts=_receipts,
         can_add_version=can_add_version(user, item),
         can_comment=can_comment_on_document(user, item),
@@ -302,20 +344,14 @@ def version_new(document_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         _flash_errors(form)
         return redirect(back)
-    try:
-        with _spooled(form.file.data) as (path, filename):
-            outcome = services.upload_version(
-                actor=_user(), document=item, path=path, filename=filename, now=utcnow()
-            )
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(back)
-    db.session.commit()
-    if outcome.staged is not None:
-        return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
-    flash("新しい版を共有しました。", "success")
-    return redirect(back)
+    return _share_upload(
+        form.file.data,
+        back,
+        lambda path, filename: services.upload_version(
+            actor=_user(), document=item, path=path, filename=filename, now=utcnow()
+        ),
+        "新しい版を共有しました。",
+    )
 
 
 @bp.post("/exchange/documents/<int:document_id>/comments")
@@ -324,19 +360,14 @@ def comment(document_id: int) -> ResponseReturnValue:
     item = load_visible(ExchangeDocument, document_id, can_view_exchange_document)
     require(can_comment_on_document(current_user, item))
     form = CommentForm()
-    back = url_for("exchange.document", document_id=document_id)
-    if not form.validate_on_submit():
-        _flash_errors(form)
-        return redirect(back)
-    try:
-        services.add_comment(actor=_user(), document=item, body=form.body.data or "", now=utcnow())
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash("コメントを登録しました。", "success")
-    return redirect(back + "#comments")
+    return _act(
+        form,
+        url_for("exchange.document", document_id=document_id) + "#comments",
+        lambda: services.add_comment(
+            actor=_user(), document=item, body=form.body.data or "", now=utcnow()
+        ),
+        "コメントを登録しました。",
+    )
 
 
 @bp.post("/exchange/documents/<int:document_id>/personal-info")
@@ -503,11 +534,7 @@ def folder_zip(folder_id: int) -> ResponseReturnValue:
     """The current version of every document in the folder, as one streamed ZIP; each file is
     an access record and counts towards the 第21条 window."""
     folder = load_visible(ExchangeFolder, folder_id, can_view_exchange_folder)
-    versions = [
-        v
-        for d in sorted(folder.documents, key=lambda d: (d.title, d.id))
-        if (v := d.current_version) is not None
-    ]
+    versions = services.folder_versions(folder)
     if not versions:
         flash("このフォルダには文書がありません。", "info")
         return redirect(url_for("exchange.space", space_id=folder.space_id))
@@ -567,20 +594,28 @@ def purge(contract_id: int) -> ResponseReturnValue:
 
 def _date_arg(raw: str, *, end: bool) -> datetime | None:
     try:
-        d = date.fromisoformat(raw)
-    except ValueError:
+        moment = datetime.combine(date.fromisoformat(raw), time.max if end else time.min, JST)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or 0001-01-01 JST: before UTC's first day
         return None
-    return datetime.combine(d, time.max if end else time.min, tzinfo=JST)
+
+
+def _id_arg(raw: str) -> int | None:
+    try:
+        value = int(raw)
+    except ValueError:  # also "²": str.isdigit() says yes, int() says no
+        return None
+    return value if 0 < value < 2**31 else None  # an id column is a 32-bit integer
 
 
 def _access_filter() -> tuple[services.AccessFilter, dict[str, str]]:
     keys = ("action", "actor", "contract", "document", "personal", "from", "to")
-    args = {k: (request.args.get(k) or "").strip()[:100] for k in keys}
+    args = {k: _text_arg(k) for k in keys}
     flt = services.AccessFilter(
         action=args["action"],
         actor=args["actor"],
         contract=args["contract"],
-        document_id=int(args["document"]) if args["document"].isdigit() else None,
+        document_id=_id_arg(args["document"]),
         personal_only=args["personal"] == "1",
         start=_date_arg(args["from"], end=False),
         end=_date_arg(args["to"], end=True),
@@ -607,10 +642,13 @@ def access_records() -> ResponseReturnValue:
         page=page_arg(request.args.get("page")),
         per_page=100,
     )
+    # Only the parsed filters: url_for() would read the visitor's own `endpoint` or `_scheme`.
+    filters: dict[str, Any] = {k: v for k, v in args.items() if v}
     return render_template(
         "exchange/access_records.html",
         page=page,
         args=args,
+        csv_url=url_for("exchange.access_records_csv", **filters),
         names=services.describe_entries(page.items),
         labels=ACTION_LABELS,
     )

@@ -12,8 +12,9 @@ from portal.wareki import today_jst
 
 def expire_subcontracts(*, now: datetime) -> int:
     """Approvals expire with the contract: mark approved requests of closed/cancelled
-    contracts, and pending requests of contracts no longer active (or past their period),
-    expired. Returns how many were marked; a second run finds none."""
+    contracts, and undecided requests (draft, submitted, returned) of contracts no longer
+    active (or past their period), expired. Returns how many were marked; a second run finds
+    none."""
     rows = list(db.session.scalars(expirable(today=today_jst(now))))
     for sub in rows:
         expire_subcontract(actor=SYSTEM, sub=sub, now=now)

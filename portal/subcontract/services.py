@@ -71,23 +71,19 @@ from portal.wareki import today_jst
 
 def _effective(rows: list[SubcontractRequest]) -> list[SubcontractRequest]:
     """Keep approved tiers whose whole chain up to the contract is approved (a rejected or
-    withdrawn tier blocks every descendant)."""
+    withdrawn tier blocks every descendant). `rows` holds the approved rows of the contracts
+    concerned, so a parent missing from it is not approved."""
     by_id = {r.id: r for r in rows}
-    kept = []
-    for row in rows:
+
+    def unbroken(row: SubcontractRequest) -> bool:
         node: SubcontractRequest | None = row
-        ok = True
-        while node is not None:
-            if node.status != SubcontractStatus.APPROVED:
-                ok = False
-                break
-            node = by_id.get(node.parent_id) if node.parent_id is not None else None
-            if node is None and row.parent_id is not None and row.parent_id not in by_id:
-                ok = False
-                break
-        if ok:
-            kept.append(row)
-    return sorted(kept, key=lambda r: (r.tier, r.id))
+        while node is not None and node.status == SubcontractStatus.APPROVED:
+            if node.parent_id is None:
+                return True
+            node = by_id.get(node.parent_id)
+        return False
+
+    return sorted((r for r in rows if unbroken(r)), key=lambda r: (r.tier, r.id))
 
 
 def approved_tiers_for(
@@ -259,8 +255,13 @@ def _clause_check(doc: ExtractedDocument) -> tuple[str, str, tuple[ClauseFinding
 
 
 def _store_document(
-    *, actor: User, sub: SubcontractRequest, upload: Upload, checked: CheckedDocument, now: datetime
+    *,
+    actor: User,
+    sub: SubcontractRequest,
+    attachment: tuple[Upload, CheckedDocument],
+    now: datetime,
 ) -> SubcontractDocument:
+    upload, checked = attachment
     for old in sub.documents:
         old.is_current = False
     content_type = CONTENT_TYPES.get(checked.kind, "application/octet-stream")
@@ -467,15 +468,15 @@ def _resolve_subcontractor(
     requester_company_id: int,
     subcontractor: Company | None,
     new_subcontractor: NewCompany | None,
-) -> tuple[Company | None, NewCompany | None]:
-    """(existing company, or the new one still to be created). Nothing is written."""
+) -> Company | NewCompany:
+    """The registered company, or the new one still to be created. Nothing is written."""
     if subcontractor is not None:
         allowed = {c.id for c in subcontractor_choices(requester_company_id)}
         if subcontractor.id not in allowed:
             raise PortalError(
                 "選択された再委託先は指定できません。新しい再委託先は法人番号で指定してください。"
             )
-        return subcontractor, None
+        return subcontractor
     if new_subcontractor is None:
         raise PortalError(
             "再委託先を選択するか、新しい再委託先の法人番号と名称を入力してください。"
@@ -487,12 +488,12 @@ def _resolve_subcontractor(
         )
     existing = _find_company(number)
     if existing is not None:
-        return existing, None  # 法人番号 is public: naming a registered company picks it
+        return existing  # 法人番号 is public: naming a registered company picks it
     if not new_subcontractor.name.strip():
         raise PortalError("新しい再委託先の事業者名を入力してください。")
     if new_subcontractor.certificate_kind is not None and not new_subcontractor.certificate_number:
         raise PortalError("認証を登録する場合は登録番号を入力してください。")
-    return None, NewCompany(
+    return NewCompany(
         name=new_subcontractor.name.strip(),
         corporate_number=number,
         address=new_subcontractor.address,
@@ -561,12 +562,44 @@ def _create_company(actor: User, new: NewCompany, *, subsidiary_of: int | None) 
     return company
 
 
-def _new_or_fail(new: NewCompany | None) -> NewCompany:
-    if new is None:
-        raise PortalError(
-            "再委託先を選択するか、新しい再委託先の法人番号と名称を入力してください。"
-        )
-    return new
+@dataclass(frozen=True)
+class _Settled:
+    company: Company
+    is_subsidiary: bool
+    attachment: tuple[Upload, CheckedDocument] | None
+
+
+def _settle(
+    *,
+    user: User,
+    contract: Contract,
+    parent: SubcontractRequest | None,
+    requester_id: int,
+    target: Company | NewCompany,
+    details: RequestDetails,
+    document: Upload | None,
+    exclude_id: int | None = None,
+) -> _Settled:
+    """The checks shared by creating and correcting a request, then the only write they need
+    before the request itself: registering a new subcontractor (with its certificate)."""
+    known = target if isinstance(target, Company) else None
+    _check_target(
+        contract=contract,
+        parent=parent,
+        requester_company_id=requester_id,
+        company=known,
+        exclude_id=exclude_id,
+    )
+    attachment = (document, check_attached_document(document)) if document is not None else None
+    # 広島市 第10 2(2): a subsidiary is a 再委託 too; the capital relation registered for the
+    # company marks it even when the requester forgets to.
+    subsidiary = details.is_subsidiary or (known is not None and known.parent_id == requester_id)
+    company = (
+        _create_company(user, target, subsidiary_of=requester_id if subsidiary else None)
+        if isinstance(target, NewCompany)
+        else target
+    )
+    return _Settled(company=company, is_subsidiary=subsidiary, attachment=attachment)
 
 
 def _apply_details(sub: SubcontractRequest, details: RequestDetails) -> None:
@@ -583,12 +616,6 @@ def _apply_details(sub: SubcontractRequest, details: RequestDetails) -> None:
     sub.reason = details.reason
     sub.safeguards = details.safeguards
     sub.same_measures_pledged = details.same_measures_pledged
-
-
-def _subsidiary(details: RequestDetails, company: Company | None, requester_id: int) -> bool:
-    # 広島市 第10 2(2): a subsidiary is a 再委託 too; the capital relation registered for the
-    # company marks it even when the requester forgets to.
-    return details.is_subsidiary or (company is not None and company.parent_id == requester_id)
 
 
 def _event(
@@ -667,27 +694,26 @@ def create_subcontract(
     blocker = chain_blocker(parent)
     if blocker:
         raise PortalError(blocker)
-    company, new = _resolve_subcontractor(
-        requester_company_id=requester_id,
-        subcontractor=subcontractor,
-        new_subcontractor=new_subcontractor,
-    )
-    _check_target(
-        contract=contract, parent=parent, requester_company_id=requester_id, company=company
-    )
-    checked = check_attached_document(document) if document is not None else None
-
-    subsidiary = _subsidiary(details, company, requester_id)
-    company = company or _create_company(
-        user, _new_or_fail(new), subsidiary_of=requester_id if subsidiary else None
+    settled = _settle(
+        user=user,
+        contract=contract,
+        parent=parent,
+        requester_id=requester_id,
+        target=_resolve_subcontractor(
+            requester_company_id=requester_id,
+            subcontractor=subcontractor,
+            new_subcontractor=new_subcontractor,
+        ),
+        details=details,
+        document=document,
     )
     sub = SubcontractRequest(
         contract=contract,
         parent=parent,
         tier=parent.tier + 1 if parent is not None else 1,
         requester_company_id=requester_id,
-        subcontractor=company,
-        is_subsidiary=subsidiary,
+        subcontractor=settled.company,
+        is_subsidiary=settled.is_subsidiary,
         status=SubcontractStatus.DRAFT,
         created_by_id=user.id,
         created_at=now,
@@ -705,12 +731,12 @@ def create_subcontract(
         data={
             "tier": sub.tier,
             "parent_id": sub.parent_id,
-            "subcontractor_id": company.id,
-            "is_subsidiary": subsidiary,
+            "subcontractor_id": settled.company.id,
+            "is_subsidiary": settled.is_subsidiary,
         },
     )
-    if document is not None and checked is not None:
-        _store_document(actor=user, sub=sub, upload=document, checked=checked, now=now)
+    if settled.attachment is not None:
+        _store_document(actor=user, sub=sub, attachment=settled.attachment, now=now)
     return sub
 
 
@@ -729,34 +755,30 @@ def update_subcontract(
     user = _require_requester(actor, sub)
     _require_editable(sub, "修正")
     _require_active_contract(sub.contract)
-    requester_id = sub.requester_company_id
+    target: Company | NewCompany
     if subcontractor is None and new_subcontractor is None:
-        company: Company | None = sub.subcontractor
-        new = None
+        target = sub.subcontractor  # the form left the subcontractor as it was
     elif subcontractor is not None and subcontractor.id == sub.subcontractor_id:
-        company, new = subcontractor, None
+        target = subcontractor
     else:
-        company, new = _resolve_subcontractor(
-            requester_company_id=requester_id,
+        target = _resolve_subcontractor(
+            requester_company_id=sub.requester_company_id,
             subcontractor=subcontractor,
             new_subcontractor=new_subcontractor,
         )
-    _check_target(
+    settled = _settle(
+        user=user,
         contract=sub.contract,
         parent=sub.parent,
-        requester_company_id=requester_id,
-        company=company,
+        requester_id=sub.requester_company_id,
+        target=target,
+        details=details,
+        document=document,
         exclude_id=sub.id,
     )
-    checked = check_attached_document(document) if document is not None else None
-
-    subsidiary = _subsidiary(details, company, requester_id)
-    company = company or _create_company(
-        user, _new_or_fail(new), subsidiary_of=requester_id if subsidiary else None
-    )
     before = {"subcontractor_id": sub.subcontractor_id, "is_subsidiary": sub.is_subsidiary}
-    sub.subcontractor = company
-    sub.is_subsidiary = subsidiary
+    sub.subcontractor = settled.company
+    sub.is_subsidiary = settled.is_subsidiary
     _apply_details(sub, details)
     sub.updated_at = now
     _event(sub, SubcontractAction.UPDATED, user, "", now)
@@ -767,11 +789,14 @@ def update_subcontract(
         contract_id=sub.contract_id,
         data={
             "before": before,
-            "after": {"subcontractor_id": company.id, "is_subsidiary": subsidiary},
+            "after": {
+                "subcontractor_id": settled.company.id,
+                "is_subsidiary": settled.is_subsidiary,
+            },
         },
     )
-    if document is not None and checked is not None:
-        _store_document(actor=user, sub=sub, upload=document, checked=checked, now=now)
+    if settled.attachment is not None:
+        _store_document(actor=user, sub=sub, attachment=settled.attachment, now=now)
     db.session.flush()
 
 
@@ -993,13 +1018,14 @@ def withdraw_subcontract(
 # Approved tiers stay approved while the contract is ending or awaiting erasure: the erasure
 # certificates must reach every tier before the contract may close (DOMAIN.md 消去・廃棄証明),
 # and they find the tiers through approved_tiers(). They expire when the contract is closed or
-# cancelled. A request still waiting for a decision expires as soon as the contract is no
-# longer active or its period has ended: nothing can be approved on it any more.
+# cancelled. A request not yet decided (draft, submitted or returned) expires as soon as the
+# contract is no longer active or its period has ended: it can be neither submitted nor
+# approved any more, and a returned one would otherwise ask for a correction forever.
 _CONTRACT_OVER = (ContractStatus.CLOSED, ContractStatus.CANCELLED)
 
 
 def expirable(*, today: date) -> sa.Select[SubcontractRequest]:
-    """Requests whose approval (or pending request) ends with their contract."""
+    """Requests whose approval (or undecided request) ends with their contract."""
     return (
         sa.select(SubcontractRequest)
         .join(SubcontractRequest.contract)
@@ -1010,10 +1036,14 @@ def expirable(*, today: date) -> sa.Select[SubcontractRequest]:
                     Contract.status.in_(_CONTRACT_OVER),
                 ),
                 sa.and_(
-                    SubcontractRequest.status == SubcontractStatus.SUBMITTED,
+                    SubcontractRequest.status.in_(OPEN_STATUSES),
                     sa.or_(Contract.status != ContractStatus.ACTIVE, Contract.period_end < today),
                 ),
             )
+        )
+        .options(
+            so.contains_eager(SubcontractRequest.contract),
+            so.joinedload(SubcontractRequest.subcontractor),
         )
         .order_by(SubcontractRequest.id)
     )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
 
 from portal.account.models import Role, User
 from portal.authz import deny, load_visible, require, roles
@@ -69,13 +71,14 @@ register_nav("subcontract.chains", "再委託", {"chief", "auditor"}, order=20)
 
 
 def _contract_url(contract: Contract, allowed: bool) -> str | None:
-    """The contract feature's page, when it exists and the user sees the whole contract."""
-    if not allowed or "contract.detail" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("contract.detail", contract_id=contract.id)
-    except BuildError:
-        return None
+    """The contract feature's page, when the user sees the whole contract."""
+    return url_for("contract.detail", contract_id=contract.id) if allowed else None
+
+
+def _flash_errors(form: FlaskForm) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
 
 
 def _actor() -> User:
@@ -95,14 +98,15 @@ def _fill_choices(form: SubcontractForm, company_id: int, current: Company | Non
     ] + [(c.id, f"{c.name}（法人番号 {c.corporate_number}）") for c in companies]
 
 
-def _form_input(
-    form: SubcontractForm,
-) -> tuple[
-    Company | None,
-    services.NewCompany | None,
-    services.RequestDetails,
-    services.Upload | None,
-]:
+@dataclass(frozen=True)
+class _FormInput:
+    company: Company | None
+    new: services.NewCompany | None
+    details: services.RequestDetails
+    upload: services.Upload | None
+
+
+def _form_input(form: SubcontractForm) -> _FormInput:
     company = None
     new = None
     chosen = form.subcontractor_id.data or NEW_COMPANY
@@ -140,7 +144,7 @@ def _form_input(
     file = form.document.data
     if isinstance(file, FileStorage) and file.filename:
         upload = services.Upload(data=file.read(), filename=file.filename)
-    return company, new, details, upload
+    return _FormInput(company=company, new=new, details=details, upload=upload)
 
 
 def _after_save(sub: SubcontractRequest, form: SubcontractForm, saved: str) -> ResponseReturnValue:
@@ -183,29 +187,49 @@ def _render_form(
     )
 
 
+def _save_form(
+    form: SubcontractForm,
+    *,
+    contract: Contract,
+    parent: SubcontractRequest | None,
+    sub: SubcontractRequest | None,
+    save: Callable[[_FormInput], SubcontractRequest],
+) -> ResponseReturnValue:
+    """The request screen, new (`sub` None) or correction: on a valid POST, save through
+    `save`; a refused save rolls back and shows the form again with the user's input."""
+    if not form.validate_on_submit():
+        return _render_form(
+            form, contract=contract, parent=parent, sub=sub, status=422 if form.errors else 200
+        )
+    try:
+        saved = save(_form_input(form))
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        if sub is not None and not can_edit_subcontract(current_user, sub):
+            return redirect(url_for("subcontract.detail", sub_id=sub.id))  # nothing to fix
+        return _render_form(form, contract=contract, parent=parent, sub=sub, status=422)
+    return _after_save(saved, form, "下書きを保存しました" if sub is None else "修正を保存しました")
+
+
 def _create(contract: Contract, parent: SubcontractRequest | None) -> ResponseReturnValue:
     user = _actor()
     form = SubcontractForm()
     _fill_choices(form, user.company_id or 0, None)
-    if form.validate_on_submit():
-        try:
-            company, new, details, upload = _form_input(form)
-            sub = services.create_subcontract(
-                actor=user,
-                contract=contract,
-                parent=parent,
-                subcontractor=company,
-                new_subcontractor=new,
-                details=details,
-                document=upload,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return _render_form(form, contract=contract, parent=parent, sub=None, status=422)
-        return _after_save(sub, form, "下書きを保存しました")
-    return _render_form(
-        form, contract=contract, parent=parent, sub=None, status=422 if form.errors else 200
+    return _save_form(
+        form,
+        contract=contract,
+        parent=parent,
+        sub=None,
+        save=lambda given: services.create_subcontract(
+            actor=user,
+            contract=contract,
+            parent=parent,
+            subcontractor=given.company,
+            new_subcontractor=given.new,
+            details=given.details,
+            document=given.upload,
+        ),
     )
 
 
@@ -239,34 +263,40 @@ def edit(sub_id: int) -> ResponseReturnValue:
         form.cloud_provider.data = sub.cloud_provider or ""
         form.cloud_provider_country.data = sub.cloud_provider_country or ""
         form.cloud_server_country.data = sub.cloud_server_country or ""
-    if form.validate_on_submit():
-        try:
-            company, new, details, upload = _form_input(form)
-            services.update_subcontract(
-                actor=user,
-                sub=sub,
-                subcontractor=company,
-                new_subcontractor=new,
-                details=details,
-                document=upload,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            if not can_edit_subcontract(user, sub):  # e.g. submitted meanwhile: nothing to fix
-                return redirect(url_for("subcontract.detail", sub_id=sub.id))
-            return _render_form(form, contract=sub.contract, parent=sub.parent, sub=sub, status=422)
-        return _after_save(sub, form, "修正を保存しました")
-    return _render_form(
-        form,
-        contract=sub.contract,
-        parent=sub.parent,
-        sub=sub,
-        status=422 if form.errors else 200,
-    )
+
+    def save(given: _FormInput) -> SubcontractRequest:
+        services.update_subcontract(
+            actor=user,
+            sub=sub,
+            subcontractor=given.company,
+            new_subcontractor=given.new,
+            details=given.details,
+            document=given.upload,
+        )
+        return sub
+
+    return _save_form(form, contract=sub.contract, parent=sub.parent, sub=sub, save=save)
 
 
 # --- workflow actions ---------------------------------------------------------------------
+
+
+def _act(sub: SubcontractRequest, form: FlaskForm, act: Callable[[], None], done: str) -> Response:
+    """Run one workflow service on `sub` and come back to its page: committed with `done`
+    flashed, or rolled back with the form's or the service's message."""
+    back = redirect(url_for("subcontract.detail", sub_id=sub.id))
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return back
+    try:
+        act()
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return back
+    db.session.commit()
+    flash(done, "success")
+    return back
 
 
 @bp.post("/subcontracts/<int:sub_id>/submit")
@@ -274,18 +304,12 @@ def edit(sub_id: int) -> ResponseReturnValue:
 def submit(sub_id: int) -> ResponseReturnValue:
     sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
     require(is_requester(current_user, sub))
-    if not SubmitForm().validate_on_submit():
-        flash("送信内容を確認できませんでした。もう一度操作してください。", "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    try:
-        services.submit_subcontract(actor=_actor(), sub=sub)
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    db.session.commit()
-    flash("申請しました。保護管理者の判断をお待ちください。", "success")
-    return redirect(url_for("subcontract.detail", sub_id=sub.id))
+    return _act(
+        sub,
+        SubmitForm(),
+        lambda: services.submit_subcontract(actor=_actor(), sub=sub),
+        "申請しました。保護管理者の判断をお待ちください。",
+    )
 
 
 @bp.post("/subcontracts/<int:sub_id>/withdraw")
@@ -294,20 +318,14 @@ def withdraw(sub_id: int) -> ResponseReturnValue:
     sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
     require(is_requester(current_user, sub))
     form = WithdrawForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    try:
-        services.withdraw_subcontract(actor=_actor(), sub=sub, reason=form.reason.data or "")
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    db.session.commit()
-    flash("申請を取り下げました。", "success")
-    return redirect(url_for("subcontract.detail", sub_id=sub.id))
+    return _act(
+        sub,
+        form,
+        lambda: services.withdraw_subcontract(
+            actor=_actor(), sub=sub, reason=form.reason.data or ""
+        ),
+        "申請を取り下げました。",
+    )
 
 
 DECISION_MESSAGES = {
@@ -323,13 +341,9 @@ def decide(sub_id: int, decision: str) -> ResponseReturnValue:
     sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
     require(is_section_manager(current_user, sub))
     form = DecisionForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    reason = form.reason.data or ""
-    try:
+
+    def act() -> None:
+        reason = form.reason.data or ""
         if decision == "approve":
             services.approve_subcontract(
                 actor=_actor(), sub=sub, reason=reason, conditions=form.conditions.data or ""
@@ -338,13 +352,8 @@ def decide(sub_id: int, decision: str) -> ResponseReturnValue:
             services.reject_subcontract(actor=_actor(), sub=sub, reason=reason)
         else:
             services.return_subcontract(actor=_actor(), sub=sub, reason=reason)
-    except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("subcontract.detail", sub_id=sub.id))
-    db.session.commit()
-    flash(DECISION_MESSAGES[decision], "success")
-    return redirect(url_for("subcontract.detail", sub_id=sub.id))
+
+    return _act(sub, form, act, DECISION_MESSAGES[decision])
 
 
 # --- detail and documents -----------------------------------------------------------------
@@ -384,10 +393,8 @@ def detail(sub_id: int) -> ResponseReturnValue:
 def document(sub_id: int, doc_id: int) -> ResponseReturnValue:
     doc = load_visible(SubcontractDocument, doc_id, can_view_subcontract_document)
     require(doc.request_id == sub_id, hide=True)
-    services.record_document_download(actor=_actor(), doc=doc)
-    db.session.commit()
     try:
-        return get_filestore().download_response(
+        response = get_filestore().download_response(
             doc.storage_key,
             filename=doc.original_filename,
             content_type=doc.content_type,
@@ -395,7 +402,14 @@ def document(sub_id: int, doc_id: int) -> ResponseReturnValue:
             size=doc.size,
         )
     except MissingBlobError:
-        abort(404)
+        abort(404)  # nothing was served, so nothing is recorded
+    try:
+        services.record_document_download(actor=_actor(), doc=doc)
+        db.session.commit()
+    except BaseException:
+        response.close()
+        raise
+    return response
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -440,7 +454,7 @@ def index() -> ResponseReturnValue:
     )
     if status in {s.value for s in SubcontractStatus}:
         stmt = stmt.where(SubcontractRequest.status == status)
-    page = paginate(stmt, page=_page())
+    page = paginate(stmt, page=page_arg(request.args.get("page")))
     return render_template(
         "subcontract/index.html",
         contracts=contracts,
@@ -451,21 +465,22 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _page() -> int:
-    # page_arg accepts any size; an offset beyond BIGINT makes PostgreSQL fail (500).
-    return min(page_arg(request.args.get("page")), 100_000)
-
-
 def _yes_no(raw: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(raw or "")
 
 
-def _tier_arg(raw: str | None) -> int | None:
+def _int_arg(raw: str | None, *, high: int = 2**31 - 1) -> int | None:
+    """A positive integer query argument up to `high` (an id column is 32-bit); else None."""
     try:
-        tier = int(raw or "")
+        value = int(raw or "")
     except ValueError:
         return None
-    return tier if 1 <= tier <= 99 else None
+    return value if 0 < value <= high else None
+
+
+def _text_arg(name: str) -> str:
+    # PostgreSQL refuses NUL in a text parameter (500); nobody searches for one.
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:100]
 
 
 @bp.get("/subcontracts/queue")
@@ -474,8 +489,8 @@ def queue() -> ResponseReturnValue:
     user = _actor()
     require(can_view_subcontract_queue(user))
     status = request.args.get("status", SubcontractStatus.SUBMITTED.value)
-    q = (request.args.get("q") or "").strip()
-    tier = _tier_arg(request.args.get("tier"))
+    q = _text_arg("q")
+    tier = _int_arg(request.args.get("tier"), high=99)
     subsidiary = _yes_no(request.args.get("subsidiary"))
     sub_co = so.aliased(Company)
     req_co = so.aliased(Company)
@@ -512,7 +527,7 @@ def queue() -> ResponseReturnValue:
     if subsidiary is not None:
         stmt = stmt.where(SubcontractRequest.is_subsidiary.is_(subsidiary))
     stmt = stmt.order_by(SubcontractRequest.submitted_at, SubcontractRequest.id)
-    page = paginate(stmt, page=_page())
+    page = paginate(stmt, page=page_arg(request.args.get("page")))
     today = today_jst()
     return render_template(
         "subcontract/queue.html",
@@ -579,7 +594,7 @@ def _chains_query(user: User) -> tuple[sa.Select[Any], dict[str, Any]]:
     section_id = _int_arg(request.args.get("section"))
     if user.role in {Role.PROCUREMENT, Role.PROTECTION_MANAGER}:
         section_id = user.section_id  # section staff see their own section's chains
-    company = (request.args.get("company") or "").strip()
+    company = _text_arg("company")
     status = request.args.get("status") or ""
     subsidiary = _yes_no(request.args.get("subsidiary"))
     scope = request.args.get("scope") or "active"
@@ -634,38 +649,29 @@ def _chains_query(user: User) -> tuple[sa.Select[Any], dict[str, Any]]:
     return stmt, filters
 
 
-def _int_arg(raw: str | None) -> int | None:
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return None
-    return value if 0 < value < 2**31 else None  # an id column is a 32-bit integer
-
-
 @bp.get("/subcontracts/chains")
 @roles(*CHAIN_LISTERS)
 def chains() -> ResponseReturnValue:
     user = _actor()
     require(can_list_subcontract_chains(user))
     stmt, filters = _chains_query(user)
-    page = paginate(stmt, page=_page())
-    sections = db.session.scalars(sa.select(Section).order_by(Section.code)).all()
+    page = paginate(stmt, page=page_arg(request.args.get("page")))
+    citywide = user.role in {Role.CHIEF, Role.AUDITOR}
+    sections = (
+        db.session.scalars(sa.select(Section).order_by(Section.code)).all() if citywide else []
+    )
     return render_template(
         "subcontract/chains.html",
         page=page,
         filters=filters,
         sections=sections,
-        citywide=user.role in {Role.CHIEF, Role.AUDITOR},
+        citywide=citywide,
+        # Only the parsed filters: url_for() would read the visitor's own `endpoint` or `_scheme`.
+        csv_url=url_for(
+            "subcontract.chains_csv", **{k: v for k, v in filters.items() if v not in (None, "")}
+        ),
         status_labels=SUBCONTRACT_STATUS_LABELS,
     )
-
-
-def _iso(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 @bp.get("/subcontracts/chains.csv")
@@ -693,7 +699,7 @@ def chains_csv() -> ResponseReturnValue:
             s.conditions if s.status == SubcontractStatus.APPROVED else "",
             jst_datetime(s.submitted_at),
             jst_datetime(s.decided_at),
-            _iso(s.expires_on),
+            s.expires_on.isoformat() if s.expires_on else "",
         )
         for s in db.session.scalars(stmt).unique()
     ]

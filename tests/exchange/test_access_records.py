@@ -181,3 +181,42 @@ def test_no_exchange_route_changes_or_deletes_an_audit_entry(app):
     assert not any("record" in e or "audit" in e for e in writing)
     assert "exchange.access_records" not in writing
     assert "exchange.access_records_csv" not in writing
+
+
+def test_hostile_search_arguments_are_ignored_instead_of_failing(db, tmp_path, login_as):
+    s = Setup()
+    version = upload(tmp_path, actor=s.clerk, space=s.space)
+    services.record_access(actor=s.vendor, versions=[version], action="downloaded", now=NOW)
+    client = login_as(make_user(Role.CHIEF))
+    query = "document=%C2%B2&from=0001-01-01&to=2026-02-30&endpoint=x&_scheme=ftp"
+
+    page = client.get(f"/exchange/access-records?{query}")
+    huge = client.get("/exchange/access-records?document=99999999999999999999")
+    export = client.get(f"/exchange/access-records.csv?{query}")
+
+    assert [page.status_code, huge.status_code, export.status_code] == [200, 200, 200]
+    assert s.vendor.name in page.get_data(as_text=True)
+    assert s.vendor.name in huge.get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(export.get_data(as_text=True))))) == 2
+
+
+def test_a_zip_download_reads_the_folder_in_the_same_queries_whatever_its_size(
+    db, tmp_path, login_as, count_queries
+):
+    s = Setup()
+    small = services.create_folder(actor=s.clerk, space=s.space, name="少")
+    large = services.create_folder(actor=s.clerk, space=s.space, name="多")
+    for folder, n in ((small, 2), (large, 8)):
+        for i in range(n):
+            upload(tmp_path, actor=s.clerk, space=s.space, folder=folder, filename=f"{i}.csv")
+    client = login_as(s.vendor)
+
+    def reads(folder):
+        with count_queries() as statements:
+            response = client.get(f"/exchange/folders/{folder.id}/zip")
+            response.get_data()
+            response.close()
+        # Each file adds its access record and read receipt; nothing else may grow.
+        return [q for q in statements if q.startswith("SELECT") and "exchange_" in q]
+
+    assert len(reads(large)) == len(reads(small))

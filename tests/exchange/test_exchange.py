@@ -256,3 +256,45 @@ def test_an_upload_into_another_spaces_folder_or_a_garbage_folder_is_refused(
     assert db.session.scalar(sa.select(sa.func.count(ExchangeDocument.id))) == 0
     page = client.get(_space_url(s.space)).get_data(as_text=True)
     assert "フォルダの指定が正しくありません。" in page
+
+
+def test_document_page_query_count_does_not_grow_with_versions_and_comments(
+    db, tmp_path, login_as, count_queries
+):
+    from portal.account.models import Role
+    from tests.factories import make_user
+
+    s = Setup()
+    version = upload(tmp_path, actor=s.clerk, space=s.space)
+    url = f"/exchange/documents/{version.document_id}"
+    client = login_as(s.clerk)
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for n in range(5):
+        services.upload_version(
+            actor=s.vendor,
+            document=version.document,
+            path=_file(tmp_path, b"a,b\r\n1,%d\r\n" % n),
+            filename=f"v{n}.csv",
+            now=NOW,
+        )
+        author = make_user(Role.CONTRACTOR, company=s.company)
+        services.add_comment(actor=author, document=version.document, body=f"確認{n}", now=NOW)
+
+    with count_queries() as many:
+        response = client.get(url)
+
+    assert response.get_data(as_text=True).count('data-testid="version-row"') == 6
+    assert len(many) == len(few)
+
+
+def test_the_contract_search_takes_percent_and_underscore_literally(db, login_as):
+    s = Setup()
+    client = login_as(s.clerk)
+
+    everything = client.get("/exchange?q=%25").get_data(as_text=True)
+    by_number = client.get(f"/exchange?q={s.contract.number}").get_data(as_text=True)
+
+    assert s.contract.number not in everything
+    assert s.contract.number in by_number

@@ -203,6 +203,22 @@ def test_the_job_lists_what_is_eligible_and_tells_the_manager_once(closed, tmp_p
     assert db.session.scalar(sa.select(sa.func.count(ExchangeDocument.id))) == 2  # none deleted
 
 
+def test_the_purge_command_lists_eligible_contracts_and_tells_the_manager(app, closed):
+    s, _version = closed
+
+    result = app.test_cli_runner().invoke(args=["exchange", "purge-expired"])
+
+    from portal.extensions import db
+
+    assert result.exit_code == 0, result.output
+    assert f"{s.contract.number}\t1" in result.output
+    assert "eligible documents: 1" in result.output
+    told = db.session.scalars(
+        sa.select(Notification.user_id).where(Notification.kind == "exchange.retention_ended")
+    ).all()
+    assert told == [s.manager.id]
+
+
 def test_staged_pdfs_left_undecided_for_a_day_are_discarded(db, tmp_path):
     s = Setup()
     staged = services.upload_document(

@@ -397,6 +397,29 @@ def test_expire_job_marks_approvals_of_closed_contracts_and_pending_requests_of_
     assert [e.action.value for e in a.events] == ["expired"]
 
 
+def test_expire_job_also_expires_drafts_and_returned_requests_of_an_ended_contract(db):
+    from portal.subcontract.jobs import expire_subcontracts
+
+    ended = make_world(status=ContractStatus.ERASURE_PENDING)
+    draft = make_request(
+        contract=ended.contract, subcontractor=ended.gamma, status=SubcontractStatus.DRAFT
+    )
+    returned = make_request(
+        contract=ended.contract, subcontractor=ended.beta, status=SubcontractStatus.RETURNED
+    )
+    live = make_world()
+    keep = make_request(
+        contract=live.contract, subcontractor=live.gamma, status=SubcontractStatus.RETURNED
+    )
+
+    count = expire_subcontracts(now=NOW)
+
+    assert count == 2
+    assert (draft.status, returned.status) == (SubcontractStatus.EXPIRED,) * 2
+    assert keep.status == SubcontractStatus.RETURNED
+    assert services.returned_count(ended.alpha.id) == 0
+
+
 def test_expire_command_runs_the_job(app, db):
     make_world(status=ContractStatus.CANCELLED)
     w = make_world(status=ContractStatus.CANCELLED)

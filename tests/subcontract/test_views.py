@@ -662,9 +662,45 @@ def test_absurd_list_parameters_are_ignored_instead_of_failing(db, login_as):
     client = login_as(w.pm)
     huge = "9" * 25
 
-    queue = client.get(f"/subcontracts/queue?page={huge}&tier={huge}&subsidiary=%00")
+    # A NUL byte is refused app-wide with a 400 (tests/core/test_hostile_input.py).
+    queue = client.get(f"/subcontracts/queue?page={huge}&tier={huge}&subsidiary=maybe")
     chains = client.get(f"/subcontracts/chains?section={huge}&page={huge}&status=<x>")
 
     assert queue.status_code == 200
     assert chains.status_code == 200
     assert w.gamma.name in client.get(f"/subcontracts/chains?section={huge}").get_data(as_text=True)
+
+
+def test_a_document_whose_file_is_missing_is_a_404_and_no_download_is_recorded(db, login_as):
+    from portal.filestore import get_filestore
+
+    w = make_world()
+    client = login_as(w.alpha_user)
+    _post_form(
+        client,
+        f"/subcontracts/contract/{w.contract.id}/new",
+        new_corporate_number=w.gamma.corporate_number,
+        document=(io.BytesIO("誓約書\n秘密保持\n".encode()), "誓約書.txt"),
+    )
+    doc = db.session.scalars(sa.select(SubcontractDocument)).one()
+    get_filestore().delete(doc.storage_key)
+
+    response = client.get(f"/subcontracts/{doc.request_id}/documents/{doc.id}")
+
+    assert response.status_code == 404
+    recorded = db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "document.downloaded")
+    )
+    assert recorded == 0
+
+
+def test_url_building_words_in_the_query_string_do_not_break_the_chains_list(db, login_as):
+    w = make_world()
+    make_request(contract=w.contract, subcontractor=w.gamma)
+    client = login_as(make_user("auditor"))
+
+    response = client.get("/subcontracts/chains?endpoint=x&_scheme=ftp&status=submitted")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="/subcontracts/chains.csv?status=submitted&amp;scope=active"' in html

@@ -297,3 +297,19 @@ def test_the_contractor_picks_only_its_subsidiaries_and_companies_it_already_ask
     choices = services.subcontractor_choices(w.alpha.id)
 
     assert {c.id for c in choices} == {child.id, w.beta.id}
+
+
+def test_a_tier_two_levels_below_a_withdrawn_tier_is_not_an_approved_tier(db):
+    w = make_world()
+    t1 = make_request(contract=w.contract, subcontractor=w.gamma, status=SubcontractStatus.APPROVED)
+    t2 = make_request(
+        contract=w.contract, subcontractor=w.beta, parent=t1, status=SubcontractStatus.APPROVED
+    )
+    make_request(
+        contract=w.contract, subcontractor=w.delta, parent=t2, status=SubcontractStatus.APPROVED
+    )
+
+    services.withdraw_subcontract(actor=w.alpha_user, sub=t1, reason="業務終了", now=NOW)
+
+    assert services.approved_tiers(w.contract) == []
+    assert services.approved_tiers_for([w.contract.id]) == {w.contract.id: []}
