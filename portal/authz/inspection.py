@@ -114,10 +114,9 @@ def can_submit_inspection_evidence(user: Any, inspection: Inspection, today: dat
     )
 
 
-def can_record_inspection(user: Any, inspection: Inspection) -> bool:
-    """The named inspector, the section's 保護管理者, or the inspecting company (委託先を通じて)."""
-    if not inspection.is_open:
-        return False
+def _is_inspector(user: Any, inspection: Inspection) -> bool:
+    """The section's 保護管理者, the staff member named, or — 委託先を通じて (第37条第4項) —
+    the company one tier up."""
     if _manager_of(user, inspection.contract.section_id):
         return True
     if inspection.inspector_kind == InspectorKind.VIA_CONTRACTOR:
@@ -126,20 +125,16 @@ def can_record_inspection(user: Any, inspection: Inspection) -> bool:
         _section_staff(user, inspection.contract.section_id)
         and inspection.inspector_user_id == user.id
     )
+
+
+def can_record_inspection(user: Any, inspection: Inspection) -> bool:
+    """The named inspector, the section's 保護管理者, or the inspecting company (委託先を通じて)."""
+    return inspection.is_open and _is_inspector(user, inspection)
 
 
 def can_add_corrective_action(user: Any, inspection: Inspection) -> bool:
     """After the record: the 保護管理者 or whoever could have recorded it."""
-    if inspection.status != InspectionStatus.RECORDED:
-        return False
-    if _manager_of(user, inspection.contract.section_id):
-        return True
-    if inspection.inspector_kind == InspectorKind.VIA_CONTRACTOR:
-        return _inspecting_company_user(user, inspection)
-    return (
-        _section_staff(user, inspection.contract.section_id)
-        and inspection.inspector_user_id == user.id
-    )
+    return inspection.status == InspectionStatus.RECORDED and _is_inspector(user, inspection)
 
 
 def can_respond_corrective_action(user: Any, action: CorrectiveAction) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -14,25 +18,40 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.erasure.models import MEDIA_TYPE_LABELS, METHOD_LABELS
+from portal.erasure.services import MAX_REVIEW_REASON
 from portal.forms import NFKC
 
+E = TypeVar("E", bound=StrEnum)
 MAX_ROWS = 30
 DEFAULT_ROWS = 3
+
+
+def _max(label: str, n: int) -> Length:
+    """WTForms' own message is English; the review forms flash this one without the field."""
+    return Length(max=n, message=f"{label}は{n}文字以内で入力してください。")
+
+
+def _select(label: str, labels: Mapping[E, str], message: str) -> SelectField:
+    """A list to choose from (empty allowed) whose refusal of a tampered value is Japanese."""
+    return SelectField(
+        label,
+        choices=[("", "（選択）")] + [(k.value, v) for k, v in labels.items()],
+        validate_choice=False,
+        validators=[Optional(), AnyOf([k.value for k in labels], message=message)],
+    )
 
 
 class MediaRowForm(Form):
     """One media row; a row left completely empty is ignored."""
 
-    media_type = SelectField(
-        "媒体の種類",
-        choices=[("", "（選択）")] + [(k.value, v) for k, v in MEDIA_TYPE_LABELS.items()],
-        validators=[Optional()],
-    )
+    media_type = _select("媒体の種類", MEDIA_TYPE_LABELS, "媒体の種類を一覧から選んでください。")
     identifier = StringField(
-        "識別番号・シリアル番号", validators=[Optional(), Length(max=200)], filters=NFKC
+        "識別番号・シリアル番号",
+        validators=[Optional(), _max("識別番号・シリアル番号", 200)],
+        filters=NFKC,
     )
     # A text field (NFKC: full-width digits accepted) so a wrong entry gets a Japanese message.
     count = StringField(
@@ -40,10 +59,8 @@ class MediaRowForm(Form):
         validators=[Optional(), Regexp(r"^[0-9]{1,6}$", message="数量は数字で入力してください。")],
         filters=NFKC,
     )
-    method = SelectField(
-        "消去・廃棄の方法",
-        choices=[("", "（選択）")] + [(k.value, v) for k, v in METHOD_LABELS.items()],
-        validators=[Optional()],
+    method = _select(
+        "消去・廃棄の方法", METHOD_LABELS, "消去・廃棄の方法を一覧から選んでください。"
     )
     photos = MultipleFileField("この媒体の写真")
 
@@ -56,34 +73,41 @@ class CertificateForm(FlaskForm):
     )
     place = StringField(
         "実施場所",
-        validators=[DataRequired("実施場所を入力してください。"), Length(max=200)],
+        validators=[DataRequired("実施場所を入力してください。"), _max("実施場所", 200)],
         filters=NFKC,
     )
     operator = StringField(
         "作業者（氏名・所属）",
-        validators=[DataRequired("作業者を入力してください。"), Length(max=100)],
+        validators=[DataRequired("作業者を入力してください。"), _max("作業者", 100)],
         filters=NFKC,
     )
     witnessed = BooleanField("市職員が立ち会った")
     witness_name = StringField(
-        "立ち会った市職員の氏名", validators=[Optional(), Length(max=100)], filters=NFKC
+        "立ち会った市職員の氏名",
+        validators=[Optional(), _max("立会者の氏名", 100)],
+        filters=NFKC,
     )
     certificate_pdf = FileField("署名済みの消去証明書（PDF）")
     extra_photos = MultipleFileField("その他の写真（媒体を特定しないもの）")
-    note = TextAreaField("備考", validators=[Optional(), Length(max=2000)], filters=NFKC)
+    note = TextAreaField("備考", validators=[Optional(), _max("備考", 2000)], filters=NFKC)
 
 
 class ReturnForm(FlaskForm):
     reason = TextAreaField(
         "差戻しの理由",
-        validators=[DataRequired("差戻しの理由を入力してください。"), Length(max=2000)],
+        validators=[
+            DataRequired("差戻しの理由を入力してください。"),
+            _max("差戻しの理由", MAX_REVIEW_REASON),
+        ],
         filters=NFKC,
     )
 
 
 class AcceptForm(FlaskForm):
     note = TextAreaField(
-        "確認メモ（任意）", validators=[Optional(), Length(max=2000)], filters=NFKC
+        "確認メモ（任意）",
+        validators=[Optional(), _max("確認メモ", MAX_REVIEW_REASON)],
+        filters=NFKC,
     )
 
 

@@ -104,6 +104,10 @@ ORIGINAL_VARIANTS = frozenset({FileVariant.CERTIFICATE_ORIGINAL, FileVariant.PHO
 INLINE_VARIANTS = frozenset({FileVariant.PHOTO, FileVariant.PHOTO_THUMB})
 
 
+def _variant(files: list[ErasureFile], variant: FileVariant) -> ErasureFile | None:
+    return next((f for f in files if f.variant == variant), None)
+
+
 class ErasureObligation(Base):
     """One party that owes a certificate for one contract: the contractor itself (party_key 0)
     or one approved 再委託 tier (party_key = the subcontract request's id).
@@ -222,17 +226,14 @@ class ErasureCertificate(Base):
     def status_label(self) -> str:
         return CERTIFICATE_STATUS_LABELS[self.status]
 
-    def _file(self, variant: FileVariant) -> ErasureFile | None:
-        return next((f for f in self.files if f.variant == variant), None)
-
     @property
     def document(self) -> ErasureFile | None:
         """The cleaned certificate PDF (properties, XMP and しおり removed)."""
-        return self._file(FileVariant.CERTIFICATE)
+        return _variant(self.files, FileVariant.CERTIFICATE)
 
     @property
     def document_original(self) -> ErasureFile | None:
-        return self._file(FileVariant.CERTIFICATE_ORIGINAL)
+        return _variant(self.files, FileVariant.CERTIFICATE_ORIGINAL)
 
     @property
     def unassigned_photos(self) -> list[ErasurePhoto]:
@@ -297,20 +298,17 @@ class ErasurePhoto(Base):
         back_populates="photo", order_by="ErasureFile.id"
     )
 
-    def _file(self, variant: FileVariant) -> ErasureFile | None:
-        return next((f for f in self.files if f.variant == variant), None)
-
     @property
     def display(self) -> ErasureFile | None:
-        return self._file(FileVariant.PHOTO)
+        return _variant(self.files, FileVariant.PHOTO)
 
     @property
     def thumb(self) -> ErasureFile | None:
-        return self._file(FileVariant.PHOTO_THUMB)
+        return _variant(self.files, FileVariant.PHOTO_THUMB)
 
     @property
     def original(self) -> ErasureFile | None:
-        return self._file(FileVariant.PHOTO_ORIGINAL)
+        return _variant(self.files, FileVariant.PHOTO_ORIGINAL)
 
 
 class ErasureFile(StoredFileMixin, Base):

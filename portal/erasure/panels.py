@@ -5,19 +5,16 @@ from __future__ import annotations
 from portal.account.models import Role, User
 from portal.authz.erasure import can_list_erasure
 from portal.dashboard.panels import Panel, panel
+from portal.erasure.services import erasure_counts
 from portal.wareki import today_jst
 
-_done: list[bool] = []
 
-
+@panel
 def erasure_panel(user: User) -> Panel | None:
     """Counts for the user's scope; nothing when there is nothing to do."""
     if not can_list_erasure(user):
         return None
-    from portal.erasure.services import erasure_counts
-
-    today = today_jst()
-    counts = erasure_counts(user, today=today)
+    counts = erasure_counts(user, today=today_jst())
     if not (counts.pending or counts.overdue or counts.review or counts.returned):
         return None
     return Panel(
@@ -26,10 +23,3 @@ def erasure_panel(user: User) -> Panel | None:
         context={"counts": counts, "contractor": user.role == Role.CONTRACTOR},
         order=40,
     )
-
-
-def register() -> None:
-    """Add the panel once (called when the views are imported)."""
-    if not _done:
-        panel(erasure_panel)
-        _done.append(True)

@@ -48,12 +48,12 @@ from portal.erasure.uploads import (
     CheckedPhoto,
     Upload,
     check_pdf,
-    content_type_of,
     sanitize_photos,
     validate_photos,
 )
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.filecheck.sniff import safe_content_type
 from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
 from portal.org.models import Company
@@ -65,6 +65,7 @@ from portal.wareki import today_jst, wareki_date
 MAX_MEDIA_ITEMS = 100
 MAX_PHOTOS = 200
 MAX_MEDIA_COUNT = 100_000
+MAX_REVIEW_REASON = 2000
 # The contract feature's audit action for going into performance (docs/architecture.md): a
 # cancelled contract that was once active may have handed data over, so it owes erasure too.
 ACTIVATED_ACTION = "contract.activated"
@@ -118,7 +119,8 @@ def erasure_due_date(period_end: date, ended_on: date, *, due_days: int) -> date
     return min(period_end, ended_on) + timedelta(days=due_days)
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+def in_chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    """Slices short enough for one IN list each."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -135,7 +137,7 @@ def _ensure_obligations(
     created: list[ErasureObligation] = []
     today = today_jst(now)
     due_days = current_profile().erasure.due_days
-    for chunk in _chunks([c for c in contracts if c.status == ContractStatus.ERASURE_PENDING]):
+    for chunk in in_chunks([c for c in contracts if c.status == ContractStatus.ERASURE_PENDING]):
         ids = [c.id for c in chunk]
         tiers = approved_tiers_for(ids)
         existing = {
@@ -341,7 +343,10 @@ def load_certificate(certificate_id: int) -> ErasureCertificate | None:
                 so.joinedload(ErasureObligation.company),
                 so.selectinload(ErasureObligation.certificates),
             ),
-            so.selectinload(ErasureCertificate.media_items),
+            so.joinedload(ErasureCertificate.submitted_by),
+            so.joinedload(ErasureCertificate.reviewed_by),
+            # The page shows each medium's photos: one query for all, not one per medium.
+            so.selectinload(ErasureCertificate.media_items).selectinload(ErasureMediaItem.photos),
             so.selectinload(ErasureCertificate.photos).selectinload(ErasurePhoto.files),
             so.selectinload(ErasureCertificate.files),
         )
@@ -655,7 +660,7 @@ def _photo_rows(
         row.set_blob(blob, filename=name, content_type=result.content_type)
         db.session.add(row)
     if keep_original:
-        content_type = content_type_of(info.kind)
+        content_type = safe_content_type(info.kind)
         row = ErasureFile(
             certificate=certificate,
             photo=photo,
@@ -712,28 +717,41 @@ def _party_recipients(obligation: ErasureObligation) -> list[User]:
     return company_users({obligation.company_id, obligation.contract.company_id})
 
 
+def _decide(
+    *, actor: User, certificate: ErasureCertificate, accept: bool, reason: str, now: datetime
+) -> ErasureObligation:
+    """Record the 保護管理者's decision on the submission under review, with its audit entry."""
+    if len(reason) > MAX_REVIEW_REASON:
+        label = "確認メモ" if accept else "差戻しの理由"
+        raise PortalError(f"{label}は{MAX_REVIEW_REASON}文字以内で入力してください。")
+    obligation = _check_reviewable(certificate)
+    certificate.status = CertificateStatus.ACCEPTED if accept else CertificateStatus.RETURNED
+    certificate.reviewed_by_id = actor.id
+    certificate.reviewed_at = now
+    certificate.review_reason = reason
+    obligation.status = ObligationStatus.ACCEPTED if accept else ObligationStatus.RETURNED
+    if accept:
+        obligation.accepted_at = now
+    db.session.flush()
+    record(
+        actor,
+        "erasure.accepted" if accept else "erasure.returned",
+        certificate,
+        contract_id=obligation.contract_id,
+        data={"obligation_id": obligation.id, "version": certificate.version},
+        now=now,
+    )
+    return obligation
+
+
 def accept_certificate(
     *, actor: User, certificate: ErasureCertificate, note: str = "", now: datetime | None = None
 ) -> None:
     """The section's 保護管理者 accepts the submission under review."""
-    now = now or utcnow()
-    obligation = _check_reviewable(certificate)
-    certificate.status = CertificateStatus.ACCEPTED
-    certificate.reviewed_by_id = actor.id
-    certificate.reviewed_at = now
-    certificate.review_reason = note.strip()
-    obligation.status = ObligationStatus.ACCEPTED
-    obligation.accepted_at = now
-    db.session.flush()
-    contract = obligation.contract
-    record(
-        actor,
-        "erasure.accepted",
-        certificate,
-        contract_id=contract.id,
-        data={"obligation_id": obligation.id, "version": certificate.version},
-        now=now,
+    obligation = _decide(
+        actor=actor, certificate=certificate, accept=True, reason=note.strip(), now=now or utcnow()
     )
+    contract = obligation.contract
     notify(
         recipients=_party_recipients(obligation),
         kind="erasure.accepted",
@@ -743,8 +761,7 @@ def accept_certificate(
         url=certificate_path(certificate.id),
         contract_id=contract.id,
     )
-    case = load_case(contract)
-    if case.all_accepted:
+    if load_case(contract).all_accepted:
         notify(
             recipients=section_managers(contract.section_id),
             kind="erasure.all_accepted",
@@ -760,28 +777,13 @@ def return_certificate(
     *, actor: User, certificate: ErasureCertificate, reason: str, now: datetime | None = None
 ) -> None:
     """The section's 保護管理者 sends the submission back with a reason; the party resubmits."""
-    now = now or utcnow()
     reason = reason.strip()
     if not reason:
         raise PortalError("差戻しの理由を入力してください。")
-    if len(reason) > 2000:
-        raise PortalError("差戻しの理由は2000文字以内で入力してください。")
-    obligation = _check_reviewable(certificate)
-    certificate.status = CertificateStatus.RETURNED
-    certificate.reviewed_by_id = actor.id
-    certificate.reviewed_at = now
-    certificate.review_reason = reason
-    obligation.status = ObligationStatus.RETURNED
-    db.session.flush()
-    contract = obligation.contract
-    record(
-        actor,
-        "erasure.returned",
-        certificate,
-        contract_id=contract.id,
-        data={"obligation_id": obligation.id, "version": certificate.version},
-        now=now,
+    obligation = _decide(
+        actor=actor, certificate=certificate, accept=False, reason=reason, now=now or utcnow()
     )
+    contract = obligation.contract
     notify(
         recipients=_party_recipients(obligation),
         kind="erasure.returned",
@@ -943,12 +945,13 @@ def overview_stmt(
     if section_id is not None:
         stmt = stmt.where(Contract.section_id == section_id)
     if q:
-        like = f"%{q}%"
+        # autoescape: a "%" or "_" typed into the search box is a character, not a wildcard
+        company_ids = sa.select(Company.id).where(Company.name.icontains(q, autoescape=True))
         stmt = stmt.where(
             sa.or_(
-                Contract.title.ilike(like),
-                Contract.number.ilike(like),
-                Contract.company_id.in_(sa.select(Company.id).where(Company.name.ilike(like))),
+                Contract.title.icontains(q, autoescape=True),
+                Contract.number.icontains(q, autoescape=True),
+                Contract.company_id.in_(company_ids),
             )
         )
     stmt = _scope(stmt, user)
@@ -963,7 +966,7 @@ def overview_stmt(
 def obligations_by_contract(contract_ids: Sequence[int]) -> dict[int, list[ErasureObligation]]:
     """Obligations (with company) of many contracts in one query per 500 contracts."""
     grouped: dict[int, list[ErasureObligation]] = defaultdict(list)
-    for chunk in _chunks(list(contract_ids)):
+    for chunk in in_chunks(list(contract_ids)):
         rows = db.session.scalars(
             sa.select(ErasureObligation)
             .where(ErasureObligation.contract_id.in_(chunk))
@@ -981,7 +984,7 @@ def contracts_missing_obligations(contract_ids: Sequence[int]) -> list[Contract]
     """erasure_pending contracts among `contract_ids` that have no obligation yet."""
     found: list[Contract] = []
     has_obligation = sa.exists().where(ErasureObligation.contract_id == Contract.id)
-    for chunk in _chunks(list(contract_ids)):
+    for chunk in in_chunks(list(contract_ids)):
         found += db.session.scalars(
             sa.select(Contract).where(
                 Contract.id.in_(chunk),

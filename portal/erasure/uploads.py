@@ -21,7 +21,6 @@ from portal.errors import PortalError
 from portal.filecheck.errors import FileRejected, megabytes
 from portal.filecheck.images import ImageInfo, SanitizedImage, sanitize_image, validate_image
 from portal.filecheck.pdf import PdfInfo, clean_pdf, validate_pdf
-from portal.filecheck.sniff import FileKind, safe_content_type
 from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
 
 log = logging.getLogger("portal.erasure")
@@ -132,10 +131,6 @@ def sanitize_photos(
             raise _rejected("写真", upload, exc) from exc
         checked.append(CheckedPhoto(upload, info, result, display, thumb))
     return checked
-
-
-def content_type_of(kind: FileKind) -> str:
-    return safe_content_type(kind)
 
 
 def describe_limits() -> str:

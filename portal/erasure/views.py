@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,8 @@ from portal.authz.erasure import (
 from portal.contract.models import Contract
 from portal.csvexport import csv_response
 from portal.db import utcnow
-from portal.erasure import bp, panels, services
+from portal.erasure import bp, services
+from portal.erasure import panels as _panels  # noqa: F401 - the import registers the panel
 from portal.erasure.forms import DEFAULT_ROWS, MAX_ROWS, AcceptForm, CertificateForm, CloseForm
 from portal.erasure.forms import ReturnForm as SendBackForm
 from portal.erasure.models import (
@@ -44,14 +45,14 @@ from portal.erasure.models import (
     MediaType,
     ObligationStatus,
 )
-from portal.erasure.uploads import Upload, describe_limits, discard_blobs
+from portal.erasure.uploads import Upload, UploadRejected, describe_limits, discard_blobs
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.filecheck.policy import download_headers
 from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, clean_filename, get_filestore
 from portal.org.models import Section
-from portal.pagination import page_arg, paginate
+from portal.pagination import int_arg, page_arg, paginate
 from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
@@ -60,7 +61,6 @@ LIST_ROLES = ("procurement", "protection_manager", "chief", "auditor", "contract
 CITY_ROLES = ("procurement", "protection_manager", "chief", "auditor")
 
 register_nav("erasure.index", "消去証明", set(LIST_ROLES), order=40)
-panels.register()
 
 _KIND_BY_TYPE = {
     "image/jpeg": FileKind.JPEG,
@@ -70,17 +70,7 @@ _KIND_BY_TYPE = {
     "image/webp": FileKind.WEBP,
     "application/pdf": FileKind.PDF,
 }
-
-
-_MAX_ID = 2**31 - 1
 _MAX_PAGE = 100_000
-
-
-def _id(value: int) -> int:
-    """URL ids beyond the INTEGER range cannot exist (and overflow SQLite's driver): 404."""
-    if value > _MAX_ID:
-        deny(hide=True)
-    return value
 
 
 def _user() -> User:
@@ -95,8 +85,7 @@ def _filters(user: User) -> dict[str, Any]:
     state = request.args.get("state") or ""
     if state not in services.OVERVIEW_STATES:
         state = ""
-    section_raw = request.args.get("section") or ""
-    section_id = int(section_raw) if section_raw.isdigit() and len(section_raw) <= 9 else None
+    section_id = int_arg(request.args.get("section"))
     if user.role not in {Role.CHIEF, Role.AUDITOR}:
         section_id = None  # section staff see their own section only (scoped in the query)
     q = (request.args.get("q") or "").strip()[:100]
@@ -153,8 +142,7 @@ def export() -> ResponseReturnValue:
     ids = list(db.session.scalars(stmt.with_only_columns(Contract.id)))
 
     def rows() -> Iterator[list[Any]]:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in services.in_chunks(ids):
             contracts = {
                 c.id: c
                 for c in db.session.scalars(
@@ -213,7 +201,7 @@ def export() -> ResponseReturnValue:
 
 
 def _open_case(contract_id: int) -> ErasureCase:
-    contract = db.session.get(Contract, _id(contract_id))
+    contract = db.session.get(Contract, contract_id)
     if contract is None:
         deny(hide=True)
     # Creating a missing obligation here is housekeeping the daily job would do anyway; it is
@@ -242,8 +230,8 @@ def case(contract_id: int) -> ResponseReturnValue:
 
 
 def _rows_arg() -> int:
-    raw = request.args.get("rows") or ""
-    return max(1, min(MAX_ROWS, int(raw))) if raw.isdigit() else DEFAULT_ROWS
+    rows = int_arg(request.args.get("rows"))
+    return min(MAX_ROWS, rows) if rows is not None else DEFAULT_ROWS
 
 
 def _prefill(form: CertificateForm, obligation: ErasureObligation) -> None:
@@ -352,7 +340,8 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                     raise
             except PortalError as err:
                 db.session.rollback()
-                flash(err.message, "error")
+                code = f"（エラーコード: {err.code}）" if isinstance(err, UploadRejected) else ""
+                flash(err.message + code, "error")
         if certificate is not None:
             flash("消去・廃棄証明を提出しました。市の保護管理者が確認します。", "success")
             return redirect(url_for("erasure.certificate", certificate_id=certificate.id))
@@ -374,7 +363,7 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
 
 
 def _load_certificate(certificate_id: int) -> ErasureCertificate:
-    certificate = services.load_certificate(_id(certificate_id))
+    certificate = services.load_certificate(certificate_id)
     if certificate is None:
         deny(hide=True)
     require(can_view_erasure_certificate(_user(), certificate), hide=True)
@@ -395,48 +384,48 @@ def certificate(certificate_id: int) -> ResponseReturnValue:
     )
 
 
+def _review(
+    certificate_id: int,
+    form: AcceptForm | SendBackForm,
+    decide: Callable[[ErasureCertificate], None],
+    done: str,
+) -> ResponseReturnValue:
+    """One review decision by the section's 保護管理者; back to the certificate on refusal."""
+    cert = _load_certificate(certificate_id)
+    require(can_review_erasure(_user(), cert))
+    if not form.validate_on_submit():
+        _flash_errors(form)
+    elif _run(lambda: decide(cert), done):
+        return redirect(url_for("erasure.case", contract_id=cert.contract_id))
+    return redirect(url_for("erasure.certificate", certificate_id=certificate_id))
+
+
 @bp.post("/erasure/certificates/<int:certificate_id>/accept")
 @roles("protection_manager")
 def accept(certificate_id: int) -> ResponseReturnValue:
-    cert = _load_certificate(certificate_id)
-    require(can_review_erasure(_user(), cert))
     form = AcceptForm()
-    if form.validate_on_submit():
-        try:
-            services.accept_certificate(actor=_user(), certificate=cert, note=form.note.data or "")
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash("消去・廃棄証明を承認しました。", "success")
-            return redirect(url_for("erasure.case", contract_id=cert.contract_id))
-    else:
-        _flash_errors(form)
-    return redirect(url_for("erasure.certificate", certificate_id=certificate_id))
+    return _review(
+        certificate_id,
+        form,
+        lambda cert: services.accept_certificate(
+            actor=_user(), certificate=cert, note=form.note.data or ""
+        ),
+        "消去・廃棄証明を承認しました。",
+    )
 
 
 @bp.post("/erasure/certificates/<int:certificate_id>/return")
 @roles("protection_manager")
 def send_back(certificate_id: int) -> ResponseReturnValue:
-    cert = _load_certificate(certificate_id)
-    require(can_review_erasure(_user(), cert))
     form = SendBackForm()
-    if form.validate_on_submit():
-        try:
-            services.return_certificate(
-                actor=_user(), certificate=cert, reason=form.reason.data or ""
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash("消去・廃棄証明を差し戻しました。提出者に通知しました。", "success")
-            return redirect(url_for("erasure.case", contract_id=cert.contract_id))
-    else:
-        _flash_errors(form)
-    return redirect(url_for("erasure.certificate", certificate_id=certificate_id))
+    return _review(
+        certificate_id,
+        form,
+        lambda cert: services.return_certificate(
+            actor=_user(), certificate=cert, reason=form.reason.data or ""
+        ),
+        "消去・廃棄証明を差し戻しました。提出者に通知しました。",
+    )
 
 
 def _flash_errors(form: Any) -> None:
@@ -445,24 +434,33 @@ def _flash_errors(form: Any) -> None:
             flash(str(e), "error")
 
 
+def _run(call: Callable[[], None], success: str) -> bool:
+    """Run one service call and commit, or roll back and show why it was refused."""
+    try:
+        call()
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 @bp.post("/erasure/contracts/<int:contract_id>/close")
 @roles("protection_manager")
 def close(contract_id: int) -> ResponseReturnValue:
-    contract = db.session.get(Contract, _id(contract_id))
+    contract = db.session.get(Contract, contract_id)
     if contract is None:
         deny(hide=True)
     case = services.load_case(contract)
     require(can_view_erasure_case(_user(), case), hide=True)
     require(can_close_erasure_case(_user(), case))
     if CloseForm().validate_on_submit():
-        try:
-            services.close_contract(actor=_user(), contract=contract)
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash("契約を完了しました。", "success")
+        _run(
+            lambda: services.close_contract(actor=_user(), contract=contract),
+            "契約を完了しました。",
+        )
     return redirect(url_for("erasure.case", contract_id=contract_id))
 
 
@@ -474,7 +472,7 @@ def close(contract_id: int) -> ResponseReturnValue:
 def file(file_id: int) -> ResponseReturnValue:
     row = db.session.scalars(
         sa.select(ErasureFile)
-        .where(ErasureFile.id == _id(file_id))
+        .where(ErasureFile.id == file_id)
         .options(so.joinedload(ErasureFile.certificate).joinedload(ErasureCertificate.obligation))
     ).first()
     if row is None:

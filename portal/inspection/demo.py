@@ -90,7 +90,29 @@ def _make_contracts(ctx: DemoContext, fy: int, have: int) -> None:
     db.session.flush()
 
 
-def _answer_all(ctx: DemoContext, inspection: Inspection, on: date) -> None:
+def _planned_and_answered(
+    ctx: DemoContext,
+    profile: Profile,
+    contract: Contract,
+    on: date,
+    *,
+    written_reason: str = "",
+    answered_days_before: int,
+) -> tuple[Inspection, Actor]:
+    """An inspection of the contractor planned a month before `on` and answered in full by
+    the contractor; returns it with the section's 保護管理者 who records it."""
+    manager = _staff(ctx, Role.PROTECTION_MANAGER, section_id=contract.section_id)
+    inspection = services.schedule_inspection(
+        actor=manager or SYSTEM,
+        profile=profile,
+        contract=contract,
+        subcontract=None,
+        scheduled_on=on,
+        method=InspectionMethod.WRITTEN if written_reason else InspectionMethod.ONSITE,
+        written_reason=written_reason,
+        inspector=manager,
+        today=on - timedelta(days=30),
+    )
     services.save_answers(
         actor=_contractor(ctx, inspection.company_id),
         inspection=inspection,
@@ -99,30 +121,20 @@ def _answer_all(ctx: DemoContext, inspection: Inspection, on: date) -> None:
             for i in inspection.items
         },
         submit=True,
-        today=on,
+        today=on - timedelta(days=answered_days_before),
         now=ctx.now,
     )
+    return inspection, manager or SYSTEM
 
 
 def _done(ctx: DemoContext, profile: Profile, contract: Contract, on: date) -> None:
-    manager = _staff(ctx, Role.PROTECTION_MANAGER, section_id=contract.section_id)
-    inspection = services.schedule_inspection(
-        actor=manager or SYSTEM,
-        profile=profile,
-        contract=contract,
-        subcontract=None,
-        scheduled_on=on,
-        method=InspectionMethod.ONSITE,
-        inspector=manager,
-        today=on - timedelta(days=30),
-    )
-    _answer_all(ctx, inspection, on - timedelta(days=3))
+    inspection, manager = _planned_and_answered(ctx, profile, contract, on, answered_days_before=3)
     keys = [i.key for i in inspection.items]
     results = {k: ItemResult.OK for k in keys}
     results[keys[1]] = ItemResult.IMPROVED  # 指導により改善 (研修記録の様式)
     results[keys[-3]] = ItemResult.NOT_APPLICABLE  # 再委託なし
     services.record_inspection(
-        actor=manager or SYSTEM,
+        actor=manager,
         profile=profile,
         inspection=inspection,
         results=results,
@@ -135,25 +147,20 @@ def _done(ctx: DemoContext, profile: Profile, contract: Contract, on: date) -> N
 
 
 def _open_action(ctx: DemoContext, profile: Profile, contract: Contract, on: date) -> None:
-    manager = _staff(ctx, Role.PROTECTION_MANAGER, section_id=contract.section_id)
-    inspection = services.schedule_inspection(
-        actor=manager or SYSTEM,
-        profile=profile,
-        contract=contract,
-        subcontract=None,
-        scheduled_on=on,
-        method=InspectionMethod.WRITTEN,
+    inspection, manager = _planned_and_answered(
+        ctx,
+        profile,
+        contract,
+        on,
         written_reason="取り扱う個人情報が限定的で、書面による報告と資料で管理状況を確認できるため。",
-        inspector=manager,
-        today=on - timedelta(days=30),
+        answered_days_before=2,
     )
-    _answer_all(ctx, inspection, on - timedelta(days=2))
     keys = [i.key for i in inspection.items]
-    storage = next((k for k in keys if k == "storage"), keys[3])
+    storage = "storage" if "storage" in keys else keys[3]
     results = {k: ItemResult.OK for k in keys}
     results[storage] = ItemResult.NEEDS_IMPROVEMENT
     services.record_inspection(
-        actor=manager or SYSTEM,
+        actor=manager,
         profile=profile,
         inspection=inspection,
         results=results,

@@ -20,9 +20,23 @@ from portal.inspection.models import (
     InspectionItem,
     ItemResult,
 )
-from portal.inspection.services import ActionInput
+from portal.inspection.services import MAX_ANSWER, MAX_FINDINGS, MAX_REASON, ActionInput
 
 BAD_DATE = "日付の形式が正しくありません（例: 2026-12-01）。"
+
+
+def _max(label: str, n: int) -> Length:
+    """WTForms' own message is English; the view flashes this one without the field."""
+    return Length(max=n, message=f"{label}は{n}文字以内で入力してください。")
+
+
+def _user_id(value: Any) -> int:
+    """A posted user id; 0 (nobody) for anything that is not a 32-bit id."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**31 else 0
 
 
 def _one_of(allowed: Iterable[str], message: str) -> Any:
@@ -53,7 +67,7 @@ class ScheduleForm(FlaskForm):
         ],
     )
     written_reason = TextAreaField(
-        "書面による理由", validators=[Optional(), Length(max=2000)], filters=NFKC
+        "書面による理由", validators=[Optional(), _max("書面による理由", MAX_REASON)], filters=NFKC
     )
     inspector_kind = RadioField(
         "検査者",
@@ -67,14 +81,14 @@ class ScheduleForm(FlaskForm):
     )
     # Checked by the service (section staff only): a tampered id gets a Japanese message.
     inspector_id = SelectField(
-        "検査を行う職員", coerce=int, validate_choice=False, validators=[Optional()]
+        "検査を行う職員", coerce=_user_id, validate_choice=False, validators=[Optional()]
     )
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         "中止の理由",
-        validators=[DataRequired("中止の理由を入力してください。"), Length(max=2000)],
+        validators=[DataRequired("中止の理由を入力してください。"), _max("中止の理由", MAX_REASON)],
         filters=NFKC,
     )
 
@@ -97,19 +111,24 @@ class RecordForm(FlaskForm):
         invalid_value_message=BAD_DATE,
         validators=[InputRequired("実施日を入力してください。")],
     )
-    findings = TextAreaField("所見", validators=[Optional(), Length(max=20000)], filters=NFKC)
+    findings = TextAreaField(
+        "所見", validators=[Optional(), _max("所見", MAX_FINDINGS)], filters=NFKC
+    )
 
 
 class ActionForm(FlaskForm):
     item_key = SelectField("確認項目", validate_choice=False, validators=[Optional()])
     description = TextAreaField(
         "是正措置の内容",
-        validators=[DataRequired("是正措置の内容を入力してください。"), Length(max=4000)],
+        validators=[
+            DataRequired("是正措置の内容を入力してください。"),
+            _max("是正措置の内容", MAX_ANSWER),
+        ],
         filters=NFKC,
     )
     owner = StringField(
         "担当（責任者）",
-        validators=[DataRequired("担当を入力してください。"), Length(max=200)],
+        validators=[DataRequired("担当を入力してください。"), _max("担当", 200)],
         filters=NFKC,
     )
     due_on = DateField(
@@ -122,7 +141,7 @@ class ActionForm(FlaskForm):
 class RespondForm(FlaskForm):
     response = TextAreaField(
         "対応内容",
-        validators=[DataRequired("対応内容を入力してください。"), Length(max=4000)],
+        validators=[DataRequired("対応内容を入力してください。"), _max("対応内容", MAX_ANSWER)],
         filters=NFKC,
     )
     file = FileField("根拠資料（任意）")
@@ -140,7 +159,9 @@ class DecisionForm(FlaskForm):
         ],
     )
     note = TextAreaField(
-        "確認メモ・差戻し理由", validators=[Optional(), Length(max=2000)], filters=NFKC
+        "確認メモ・差戻し理由",
+        validators=[Optional(), _max("確認メモ・差戻し理由", MAX_REASON)],
+        filters=NFKC,
     )
 
 

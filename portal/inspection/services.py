@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -115,8 +116,8 @@ def _check_plan(
     inspector: User | None,
     today: date,
     exclude_id: int | None = None,
-) -> tuple[int, int | None]:
-    """Validate a plan; returns (年度, inspecting company id)."""
+) -> dict[str, Any]:
+    """Validate a plan; returns the Inspection columns it sets (schedule and reschedule)."""
     rules = profile.inspection
     if contract.status != ContractStatus.ACTIVE:
         raise PortalError("履行中の契約についてのみ検査を計画できます。")
@@ -166,7 +167,16 @@ def _check_plan(
     )
     if clash is not None:
         raise PortalError("この対象には、同じ年度に結果未記録の検査が既に計画されています。")
-    return fy, inspector_company_id
+    city = inspector_kind == InspectorKind.CITY
+    return {
+        "fiscal_year": fy,
+        "scheduled_on": scheduled_on,
+        "method": method,
+        "written_reason": written_reason.strip() if method == InspectionMethod.WRITTEN else "",
+        "inspector_kind": inspector_kind,
+        "inspector_user_id": inspector.id if city and inspector else None,
+        "inspector_company_id": inspector_company_id,
+    }
 
 
 def schedule_inspection(
@@ -185,7 +195,7 @@ def schedule_inspection(
     """The section's 保護管理者 plans the yearly check of a contract or an approved tier
     (入間市 第37条第3項・第4項). The checklist is copied from the profile; the inspected
     company is asked for evidence."""
-    fy, inspector_company_id = _check_plan(
+    plan = _check_plan(
         profile=profile,
         contract=contract,
         subcontract=subcontract,
@@ -201,18 +211,10 @@ def schedule_inspection(
         contract=contract,
         subcontract=subcontract,
         company_id=company_id,
-        fiscal_year=fy,
-        scheduled_on=scheduled_on,
-        method=method,
-        written_reason=written_reason.strip() if method == InspectionMethod.WRITTEN else "",
-        inspector_kind=inspector_kind,
-        inspector_user_id=inspector.id
-        if inspector_kind == InspectorKind.CITY and inspector
-        else None,
-        inspector_company_id=inspector_company_id,
         status=InspectionStatus.SCHEDULED,
         profile=profile.name,
         created_by_id=actor.id,
+        **plan,
     )
     db.session.add(inspection)
     for n, item in enumerate(profile.inspection.checklist, start=1):
@@ -226,7 +228,7 @@ def schedule_inspection(
         inspection,
         contract_id=contract.id,
         data={
-            "fiscal_year": fy,
+            "fiscal_year": inspection.fiscal_year,
             "subcontract_id": subcontract.id if subcontract else None,
             "scheduled_on": scheduled_on.isoformat(),
             "method": method.value,
@@ -235,7 +237,7 @@ def schedule_inspection(
         },
     )
     notify(
-        recipients=company_users([company_id, inspector_company_id]),
+        recipients=company_users([company_id, inspection.inspector_company_id]),
         kind="inspection.scheduled",
         subject=f"検査の予定（{wareki_date(scheduled_on)}）: {contract.title}",
         body=(
@@ -264,7 +266,7 @@ def reschedule_inspection(
     """Change the date, method or inspector of an inspection not yet recorded."""
     if not inspection.is_open:
         raise PortalError("結果を記録した検査・中止した検査は変更できません。")
-    fy, inspector_company_id = _check_plan(
+    plan = _check_plan(
         profile=profile,
         contract=inspection.contract,
         subcontract=inspection.subcontract,
@@ -280,15 +282,8 @@ def reschedule_inspection(
         "scheduled_on": inspection.scheduled_on.isoformat(),
         "method": inspection.method.value,
     }
-    inspection.fiscal_year = fy
-    inspection.scheduled_on = scheduled_on
-    inspection.method = method
-    inspection.written_reason = written_reason.strip() if method == InspectionMethod.WRITTEN else ""
-    inspection.inspector_kind = inspector_kind
-    inspection.inspector_user_id = (
-        inspector.id if inspector_kind == InspectorKind.CITY and inspector else None
-    )
-    inspection.inspector_company_id = inspector_company_id
+    for column, value in plan.items():
+        setattr(inspection, column, value)
     db.session.flush()
     record(
         actor,
@@ -301,7 +296,7 @@ def reschedule_inspection(
         },
     )
     notify(
-        recipients=company_users([inspection.company_id, inspector_company_id]),
+        recipients=company_users([inspection.company_id, inspection.inspector_company_id]),
         kind="inspection.rescheduled",
         subject=f"検査の予定が変更されました（{wareki_date(scheduled_on)}）",
         obj=inspection,
@@ -705,6 +700,28 @@ def respond_corrective_action(
     )
 
 
+def _decided(actor: Actor, action: CorrectiveAction, verb: str, subject: str, body: str) -> None:
+    """Audit and tell the inspected company what the 保護管理者 decided on its response."""
+    db.session.flush()
+    inspection = action.inspection
+    record(
+        actor,
+        f"inspection.action_{verb}",
+        action,
+        contract_id=inspection.contract_id,
+        data={"inspection_id": inspection.id},
+    )
+    notify(
+        recipients=company_users([inspection.company_id]),
+        kind=f"inspection.action_{verb}",
+        subject=subject,
+        body=body,
+        obj=action,
+        url=inspection_url(inspection),
+        contract_id=inspection.contract_id,
+    )
+
+
 def close_corrective_action(
     *, actor: Actor, action: CorrectiveAction, note: str, now: datetime
 ) -> None:
@@ -717,22 +734,7 @@ def close_corrective_action(
     action.decision_note = note.strip()
     action.closed_at = now
     action.closed_by_id = actor.id
-    db.session.flush()
-    record(
-        actor,
-        "inspection.action_closed",
-        action,
-        contract_id=action.inspection.contract_id,
-        data={"inspection_id": action.inspection_id},
-    )
-    notify(
-        recipients=company_users([action.inspection.company_id]),
-        kind="inspection.action_closed",
-        subject="是正措置の完了が確認されました",
-        obj=action,
-        url=inspection_url(action.inspection),
-        contract_id=action.inspection.contract_id,
-    )
+    _decided(actor, action, "closed", "是正措置の完了が確認されました", "")
 
 
 def return_corrective_action(*, actor: Actor, action: CorrectiveAction, reason: str) -> None:
@@ -746,23 +748,7 @@ def return_corrective_action(*, actor: Actor, action: CorrectiveAction, reason: 
         raise PortalError(f"理由は{MAX_REASON}文字以内で入力してください。")
     action.status = ActionStatus.OPEN
     action.decision_note = reason
-    db.session.flush()
-    record(
-        actor,
-        "inspection.action_returned",
-        action,
-        contract_id=action.inspection.contract_id,
-        data={"inspection_id": action.inspection_id},
-    )
-    notify(
-        recipients=company_users([action.inspection.company_id]),
-        kind="inspection.action_returned",
-        subject="是正措置への対応が差し戻されました",
-        body=reason,
-        obj=action,
-        url=inspection_url(action.inspection),
-        contract_id=action.inspection.contract_id,
-    )
+    _decided(actor, action, "returned", "是正措置への対応が差し戻されました", reason)
 
 
 # --- lists -----------------------------------------------------------------------------

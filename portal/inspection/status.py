@@ -11,7 +11,8 @@ contract that ended keeps its history). `compute_status` reads:
 and evaluates each target with `rules.evaluate`. The status page adds one query for the
 ○△×- cells of the page it shows; the exports add one for all cells of the 年度.
 Rows are built from plain column tuples, never ORM objects per contract, so 10,000
-contracts cost three result sets, not 10,000 lazy loads.
+contracts cost three result sets, not 10,000 lazy loads. `city_counts` is the dashboard's
+cheap summary: aggregate counts, no per-target evaluation.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.account.models import User
 from portal.contract.models import Contract, ContractStatus
 from portal.extensions import db
 from portal.inspection.models import (
@@ -53,8 +55,9 @@ from portal.inspection.rules import (
 )
 from portal.org.models import Company, Section
 from portal.profile import ChecklistItem, Profile
+from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers_for
-from portal.wareki import JST, fiscal_year_bounds
+from portal.wareki import JST, fiscal_year, fiscal_year_bounds
 
 # Above this many contracts, fetch every approved tier and filter in Python instead of
 # sending thousands of bound parameters in one IN list.
@@ -192,13 +195,26 @@ class StatusReport:
         return out
 
 
-def _target_contracts(
-    fy: int, *, section_id: int | None, contract_ids: Collection[int] | None
-) -> Sequence[Any]:
+def _is_target(fy: int) -> sa.ColumnElement[bool]:
+    """Contracts with targets in 年度 `fy`: active and overlapping it, or already inspected in
+    it (a contract that ended keeps its history)."""
     start, end = fiscal_year_bounds(fy)
     has_inspection = sa.select(Inspection.contract_id).where(
         Inspection.fiscal_year == fy, Inspection.status != InspectionStatus.CANCELLED
     )
+    return sa.or_(
+        sa.and_(
+            Contract.status == ContractStatus.ACTIVE,
+            Contract.period_start <= end,
+            Contract.period_end >= start,
+        ),
+        Contract.id.in_(has_inspection),
+    )
+
+
+def _target_contracts(
+    fy: int, *, section_id: int | None, contract_ids: Collection[int] | None
+) -> Sequence[Any]:
     stmt = (
         sa.select(
             Contract.id,
@@ -213,16 +229,7 @@ def _target_contracts(
         )
         .join(Section, Section.id == Contract.section_id)
         .join(Company, Company.id == Contract.company_id)
-        .where(
-            sa.or_(
-                sa.and_(
-                    Contract.status == ContractStatus.ACTIVE,
-                    Contract.period_start <= end,
-                    Contract.period_end >= start,
-                ),
-                Contract.id.in_(has_inspection),
-            )
-        )
+        .where(_is_target(fy))
         .order_by(Section.code, Contract.number, Contract.id)
     )
     if section_id is not None:
@@ -235,9 +242,6 @@ def _target_contracts(
 def _inspections(
     fy_from: int, fy_to: int, today: date, contract_ids: Collection[int] | None
 ) -> list[InspectionFacts]:
-    from portal.account.models import User
-    from portal.subcontract.models import SubcontractRequest
-
     action_counts = (
         sa.select(
             CorrectiveAction.inspection_id.label("inspection_id"),
@@ -323,20 +327,16 @@ def _pick(
     counting = [
         f for f in facts if f.status == InspectionStatus.RECORDED and method_counts(rules, f.method)
     ]
-    open_now = [
-        f
-        for f in facts
-        if f.fiscal_year == fy
-        and f.status in (InspectionStatus.SCHEDULED, InspectionStatus.EVIDENCE_SUBMITTED)
-    ]
+    open_now = [f for f in facts if f.fiscal_year == fy and f.is_open]
     open_one = max(open_now, key=lambda f: (f.scheduled_on, f.id)) if open_now else None
     if counting:
         best = max(counting, key=lambda f: (f.fiscal_year, f.performed_on or f.scheduled_on, f.id))
         return best, True, open_one
     if open_one is not None:
         return open_one, False, open_one
-    recorded_now = [f for f in facts if f.fiscal_year == fy]
-    return (max(recorded_now, key=lambda f: f.id) if recorded_now else None), False, None
+    # e.g. a 書面 record where 書面 does not count: shown, but the target is not satisfied
+    this_year = [f for f in facts if f.fiscal_year == fy]
+    return (max(this_year, key=lambda f: f.id) if this_year else None), False, None
 
 
 def compute_status(
@@ -358,8 +358,8 @@ def compute_status(
     ids = [c[0] for c in contracts]
     if not ids:
         return StatusReport(fiscal_year=fy, today=today, profile=profile, rows=[])
-    tiers = approved_tiers_for(ids if len(ids) <= _IN_LIST_LIMIT else None)
     scope = ids if len(ids) <= _IN_LIST_LIMIT else None
+    tiers = approved_tiers_for(scope)
     facts = _inspections(fy - window_years(rules) + 1, fy, today, scope)
     by_target: dict[TargetKey, list[InspectionFacts]] = defaultdict(list)
     this_year: dict[int, list[InspectionFacts]] = defaultdict(list)
@@ -446,37 +446,34 @@ def compute_status(
     )
 
 
+_RESULT_CELLS = sa.select(
+    InspectionItem.inspection_id, InspectionItem.key, InspectionItem.result
+).where(InspectionItem.result.is_not(None))
+
+
+def _results(stmt: sa.Select[int, str, ItemResult | None]) -> dict[int, dict[str, ItemResult]]:
+    out: dict[int, dict[str, ItemResult]] = defaultdict(dict)
+    for iid, key, result in db.session.execute(stmt):
+        if result is not None:  # excluded by the query; narrows the type
+            out[iid][key] = result
+    return out
+
+
 def item_results(inspection_ids: Collection[int]) -> dict[int, dict[str, ItemResult]]:
     """○△×- per checklist key for the given inspections (one query)."""
     if not inspection_ids:
         return {}
-    stmt = sa.select(InspectionItem.inspection_id, InspectionItem.key, InspectionItem.result).where(
-        InspectionItem.inspection_id.in_(list(inspection_ids)),
-        InspectionItem.result.is_not(None),
-    )
-    out: dict[int, dict[str, ItemResult]] = defaultdict(dict)
-    for iid, key, result in db.session.execute(stmt):
-        if result is not None:
-            out[iid][key] = result
-    return out
+    return _results(_RESULT_CELLS.where(InspectionItem.inspection_id.in_(list(inspection_ids))))
 
 
 def item_results_for_years(fy_from: int, fy_to: int) -> dict[int, dict[str, ItemResult]]:
     """○△×- of every recorded inspection of the 年度 range (one query, no IN list)."""
-    stmt = (
-        sa.select(InspectionItem.inspection_id, InspectionItem.key, InspectionItem.result)
-        .join(Inspection, Inspection.id == InspectionItem.inspection_id)
-        .where(
+    return _results(
+        _RESULT_CELLS.join(Inspection, Inspection.id == InspectionItem.inspection_id).where(
             Inspection.fiscal_year.between(fy_from, fy_to),
             Inspection.status == InspectionStatus.RECORDED,
-            InspectionItem.result.is_not(None),
         )
     )
-    out: dict[int, dict[str, ItemResult]] = defaultdict(dict)
-    for iid, key, result in db.session.execute(stmt):
-        if result is not None:
-            out[iid][key] = result
-    return out
 
 
 def report_results(report: StatusReport) -> dict[int, dict[str, ItemResult]]:
@@ -517,3 +514,84 @@ def build_matrix(
     # Items of an older checklist (the profile changed since) keep their own row.
     items += [ChecklistItem(key=k, label=k) for k in sorted(seen_keys - known)]
     return Matrix(items=items, columns=columns, cells=cells)
+
+
+@dataclass(frozen=True)
+class CityCounts:
+    """The dashboard's summary of 年度 `fiscal_year` for 監査責任者 / 総括保護管理者."""
+
+    fiscal_year: int
+    contracts: int  # contracts with inspection targets (their 再委託 tiers not counted)
+    inspections: Counter[InspectionStatus]  # planned in the 年度, cancelled ones left out
+    open_actions: int  # corrective actions not closed, whatever their 年度
+    past_due_actions: int
+
+
+def city_counts(fy: int, *, today: date) -> CityCounts:
+    """Aggregate counts for the dashboard in three queries whatever the size of the city.
+    Which target is overdue needs every target evaluated: that is the status page's job."""
+    contracts = db.session.scalar(sa.select(sa.func.count(Contract.id)).where(_is_target(fy)))
+    by_status = db.session.execute(
+        sa.select(Inspection.status, sa.func.count(Inspection.id))
+        .where(Inspection.fiscal_year == fy, Inspection.status != InspectionStatus.CANCELLED)
+        .group_by(Inspection.status)
+    ).all()
+    open_n, late_n = db.session.execute(
+        sa.select(
+            sa.func.count(CorrectiveAction.id),
+            sa.func.sum(sa.case((CorrectiveAction.due_on < today, 1), else_=0)),
+        ).where(CorrectiveAction.status != ActionStatus.CLOSED)
+    ).one()
+    return CityCounts(
+        fiscal_year=fy,
+        contracts=contracts or 0,
+        inspections=Counter({status: n for status, n in by_status}),
+        open_actions=open_n or 0,
+        past_due_actions=int(late_n or 0),
+    )
+
+
+def contract_overdue_condition(today: date) -> sa.ColumnElement[bool]:
+    """SQL condition on Contract for the contract list's 「期限超過」 filter: an active contract
+    whose own yearly inspection is late (入間市 第37条第3項) — not planned by the profile's
+    schedule_by date, or planned for a day that has passed without a recorded result — and
+    no recorded inspection covers this 年度. The status page applies the full per-target
+    rules (tiers, late starts); this is the contract-level view of the same deadlines."""
+    from portal.profile import current_profile
+
+    rules = current_profile().inspection
+    fy = fiscal_year(today)
+    own = sa.and_(
+        Inspection.contract_id == Contract.id,
+        Inspection.subcontract_id.is_(None),
+    )
+    recorded = (
+        sa.exists()
+        .where(
+            own,
+            Inspection.status == InspectionStatus.RECORDED,
+            Inspection.fiscal_year > fy - window_years(rules),
+            Inspection.fiscal_year <= fy,
+        )
+        .correlate(Contract)
+    )
+    open_ = sa.and_(
+        own,
+        Inspection.fiscal_year == fy,
+        Inspection.status.in_([InspectionStatus.SCHEDULED, InspectionStatus.EVIDENCE_SUBMITTED]),
+    )
+    planned = sa.exists().where(open_).correlate(Contract)
+    passed = sa.exists().where(open_, Inspection.scheduled_on < today).correlate(Contract)
+    # Same lead time as `deadlines()`: schedule_by counts from the later of the 年度's first day
+    # and the contract's start, so a contract that began last week is not late yet.
+    fy_start, _ = fiscal_year_bounds(fy)
+    cutoff = today - (deadlines(rules, fy).schedule_by - fy_start)
+    unplanned_too_late = sa.and_(
+        ~planned, sa.literal(cutoff > fy_start), Contract.period_start < cutoff
+    )
+    return sa.and_(
+        Contract.status == ContractStatus.ACTIVE,
+        sa.literal(rules.required),
+        ~recorded,
+        sa.or_(passed, unplanned_too_late),
+    )

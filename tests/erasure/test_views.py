@@ -483,3 +483,80 @@ def test_ids_and_filters_beyond_the_integer_range_are_not_found_not_errors(db, l
     ]
 
     assert statuses == [404, 404, 404, 200]
+
+
+def test_the_certificate_page_uses_the_same_number_of_queries_for_one_or_many_media(
+    db, login_as, count_queries, tmp_path
+):
+    one, many = Case(), Case(section=make_section())
+    few_cert = submit(one, tmp_path / "one", items=1)
+    many_cert = submit(many, tmp_path / "many", items=6)
+    client = login_as(make_user(Role.CHIEF))
+    client.get(f"/erasure/certificates/{few_cert.id}")
+
+    db.session.expire_all()
+    with count_queries() as few_queries:
+        client.get(f"/erasure/certificates/{few_cert.id}")
+    db.session.expire_all()
+    with count_queries() as many_queries:
+        html = client.get(f"/erasure/certificates/{many_cert.id}").get_data(as_text=True)
+
+    assert html.count('class="thumb"') == 6
+    assert len(many_queries) == len(few_queries)
+
+
+def test_a_tampered_media_type_or_method_is_refused_in_japanese(db, login_as, tmp_path):
+    case = Case()
+    client = login_as(case.vendor)
+    form = _form(
+        client, case, tmp_path, **{"media-0-media_type": "floppy", "media-0-method": "burn"}
+    )
+    before = saved_state()
+
+    response = client.post(_submit_url(case), data=form, content_type="multipart/form-data")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "1行目: 媒体の種類を一覧から選んでください。" in html
+    assert "1行目: 消去・廃棄の方法を一覧から選んでください。" in html
+    assert "Not a valid choice" not in html
+    assert saved_state() == before
+
+
+def test_a_rejected_upload_names_its_error_code(db, login_as, tmp_path):
+    case = Case()
+    client = login_as(case.vendor)
+    form = _form(client, case, tmp_path, photo=text_file(tmp_path / "memo.txt"))
+
+    response = client.post(_submit_url(case), data=form, content_type="multipart/form-data")
+
+    assert "（エラーコード: not_an_image）" in response.get_data(as_text=True)
+
+
+def test_a_send_back_reason_too_long_gets_a_japanese_message_and_changes_nothing(
+    db, login_as, tmp_path
+):
+    case = Case()
+    cert = submit(case, tmp_path)
+    client = login_as(case.manager)
+    url = f"/erasure/certificates/{cert.id}"
+
+    client.post(f"{url}/return", data={"csrf_token": _token(client, url), "reason": "長" * 2001})
+
+    html = client.get(url).get_data(as_text=True)
+    db.session.refresh(cert)
+    assert "差戻しの理由は2000文字以内で入力してください。" in html
+    assert cert.status == "submitted"
+
+
+def test_a_percent_sign_in_the_search_is_a_character_not_a_wildcard(db, login_as):
+    section, company = make_section(), make_company()
+    plain = _pending(section, company, date(2026, 5, 1))
+    marked = make_contract(section=section, company=company, title="100%集計業務委託")
+    services.start_erasure_check(actor=SYSTEM, contract=marked, now=NOW)
+    client = login_as(make_user(Role.PROTECTION_MANAGER, section=section))
+
+    html = client.get("/erasure/?q=%25").get_data(as_text=True)
+
+    assert marked.title in html
+    assert plain.title not in html

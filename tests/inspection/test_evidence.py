@@ -223,3 +223,21 @@ def test_another_company_cannot_download_the_evidence(db, login_as):
     response = login_as(world.delta_user).get(f"/inspections/files/{row.id}")
 
     assert response.status_code == 404
+
+
+def test_a_file_whose_blob_is_gone_is_not_found_and_no_download_is_recorded(db, login_as):
+    world = make_world()
+    inspection = _upcoming(world)
+    _upload(login_as(world.alpha_user), inspection, pdf_bytes(), "体制図.pdf")
+    row = db.session.scalars(sa.select(InspectionFile)).one()
+    get_filestore().delete(row.storage_key)
+
+    response = login_as(world.pm).get(f"/inspections/files/{row.id}")
+
+    downloads = db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "document.downloaded", AuditEntry.object_id == row.id
+        )
+    )
+    assert response.status_code == 404
+    assert downloads == 0

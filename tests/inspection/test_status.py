@@ -383,22 +383,6 @@ def test_the_status_page_and_exports_issue_the_same_number_of_queries_for_3_and_
     assert counts[0] <= 12
 
 
-def test_the_scheduler_lists_are_computed_in_a_constant_number_of_queries(db, count_queries):
-    from portal.inspection.due import due_items
-
-    fy = 2026
-    counts = []
-    for n in (3, 37):
-        _bulk(n, fy)
-        with count_queries() as statements:
-            due = due_items(profile=IRUMA, today=TODAY)
-        counts.append(len(statements))
-
-    assert counts == [5, 5]
-    # 80 targets (40 contracts + 40 tiers) minus 14 recorded contracts and 13 planned tiers
-    assert len(due.unscheduled) == 80 - 14 - 13
-
-
 def test_above_the_in_list_limit_the_same_rows_come_from_whole_table_reads(db, monkeypatch):
     _mixed_world()
     small = compute_status(profile=IRUMA, fiscal_year=2026, today=TODAY)

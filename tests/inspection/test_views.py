@@ -242,3 +242,74 @@ def test_tampered_plan_fields_get_japanese_messages_and_nothing_is_saved(db, log
     assert "方法は実地検査又は書面から選んでください。" in bad_fields
     assert "検査者には、この契約を所管する課の職員を選んでください。" in stranger
     assert db.session.scalar(sa.select(sa.func.count(Inspection.id))) == 0
+
+
+def test_a_tier_or_inspector_id_beyond_the_id_range_is_not_found_or_refused_in_japanese(
+    db, login_as
+):
+    world = make_world()
+    client = login_as(world.pm)
+    url = f"/inspections/contracts/{world.contract.id}/schedule"
+    huge = "99999999999999999999"
+
+    tier = client.get(f"{url}?tier={huge}")
+    inspector = client.post(
+        url,
+        data={
+            "csrf_token": _token(client),
+            "scheduled_on": _when().isoformat(),
+            "method": "onsite",
+            "inspector_kind": "city",
+            "inspector_id": huge,
+        },
+    )
+
+    assert tier.status_code == 200  # out of range = no tier: the contractor itself
+    assert inspector.status_code == 422
+    assert "検査者には、この契約を所管する課の職員を選んでください。" in inspector.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Inspection.id))) == 0
+
+
+def test_a_cancel_reason_that_is_too_long_is_refused_in_japanese(db, login_as):
+    world = make_world()
+    inspection = make_inspection(
+        world.contract, prof=IRUMA, fy=fiscal_year(_when()), scheduled_on=_when()
+    )
+    client = login_as(world.pm)
+
+    client.post(
+        f"/inspections/{inspection.id}/cancel",
+        data={"csrf_token": _token(client), "reason": "長" * 2001},
+    )
+
+    html = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    db.session.refresh(inspection)
+    assert "中止の理由は2000文字以内で入力してください。" in html
+    assert inspection.status == InspectionStatus.SCHEDULED
+
+
+def test_the_auditors_panel_shows_counts_in_the_same_few_queries_for_any_city_size(
+    db, login_as, count_queries
+):
+    from portal.inspection.views import inspection_panel
+
+    world = make_world()
+    fy = fiscal_year(today_jst())
+    make_inspection(world.contract, prof=IRUMA, fy=fy, scheduled_on=_when())
+    auditor = make_user("auditor")
+    with count_queries() as small:
+        panel = inspection_panel(auditor)
+    for _ in range(12):
+        make_contract(section=world.section, company=world.delta)
+
+    with count_queries() as large:
+        bigger = inspection_panel(auditor)
+
+    html = login_as(auditor).get("/").get_data(as_text=True)
+    assert panel.context["city"].inspections["scheduled"] == 1
+    assert bigger.context["city"].contracts == 13
+    assert len(small) == len(large) == 3
+    assert "計画済 <strong>1</strong>" in html
+    assert "検査状況（全13契約" in html
