@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +35,14 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    # A typo must not silently turn a switch off (SECURE_COOKIES=ture would send the session
+    # cookie over plain HTTP in production).
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,6 @@ class Config:
     session_absolute_hours: int = 12
     lockout_threshold: int = 5
     secure_cookies: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def testing(self) -> bool:
@@ -99,6 +105,17 @@ class Config:
             )
         if self.max_content_length < 1024:
             raise ConfigError("MAX_CONTENT_LENGTH is too small")
+        # 0 would lock every account at its first mistyped password, or end every session
+        # at once; a negative page or pixel limit refuses every upload.
+        for name in (
+            "max_document_pages",
+            "max_image_pixels",
+            "session_idle_minutes",
+            "session_absolute_hours",
+            "lockout_threshold",
+        ):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name.upper()} must be at least 1")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:

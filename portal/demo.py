@@ -17,6 +17,7 @@ from portal.account.services import create_user
 from portal.db import utcnow
 from portal.org.models import CertificateKind, Company, Section
 from portal.org.services import add_certificate, create_company, create_section
+from portal.wareki import today_jst
 
 DEMO_PASSWORD = "Demo-Pass-2026!"  # noqa: S105 - published demo credential (README)
 
@@ -31,8 +32,6 @@ class DemoContext:
 
     @property
     def today(self) -> date:
-        from portal.wareki import today_jst
-
         return today_jst(self.now)
 
 
@@ -72,62 +71,62 @@ DEMO_USERS = (
 )
 
 
+# (key, code, name)
+DEMO_SECTIONS = (
+    ("shimin", "S01", "市民課"),
+    ("fukushi", "F01", "福祉総務課"),
+    ("joho", "J01", "情報政策課"),
+)
+# (key, name, 法人番号, address, parent key)
+DEMO_COMPANIES = (
+    (
+        "alpha",
+        "株式会社アルファ情報システム",
+        "9010001000015",
+        "東京都千代田区丸の内一丁目1番1号",
+        None,
+    ),
+    ("beta", "ベータ印刷株式会社", "8030001000014", "埼玉県入間市豊岡一丁目1番1号", None),
+    (
+        "gamma",
+        "ガンマデータサービス株式会社",
+        "3010001000012",
+        "東京都港区芝公園二丁目2番2号",
+        "alpha",
+    ),
+)
+
+
+def _demo_certificates(today: date) -> tuple[tuple[str, CertificateKind, str, date], ...]:
+    """(company key, kind, number, expiry): beta's Pマーク lapses within the chase window."""
+    y = today.year
+    return (
+        ("alpha", CertificateKind.ISMS, "IS 123456", date(y + 1, 3, 31)),
+        ("alpha", CertificateKind.PRIVACY_MARK, "第10800001号", date(y + 2, 6, 30)),
+        ("beta", CertificateKind.PRIVACY_MARK, "第20800002号", today + timedelta(days=30)),
+        ("gamma", CertificateKind.ISMAP, "C22-0001-1", date(y + 1, 9, 30)),
+    )
+
+
 def _load_core(ctx: DemoContext) -> None:
-    for key, code, name in (
-        ("shimin", "S01", "市民課"),
-        ("fukushi", "F01", "福祉総務課"),
-        ("joho", "J01", "情報政策課"),
-    ):
+    for key, code, name in DEMO_SECTIONS:
         ctx.sections[key] = create_section(actor=SYSTEM, code=code, name=name)
-    alpha = create_company(
-        actor=SYSTEM,
-        name="株式会社アルファ情報システム",
-        corporate_number="9010001000015",
-        address="東京都千代田区丸の内一丁目1番1号",
-    )
-    beta = create_company(
-        actor=SYSTEM,
-        name="ベータ印刷株式会社",
-        corporate_number="8030001000014",
-        address="埼玉県入間市豊岡一丁目1番1号",
-    )
-    gamma = create_company(
-        actor=SYSTEM,
-        name="ガンマデータサービス株式会社",
-        corporate_number="3010001000012",
-        address="東京都港区芝公園二丁目2番2号",
-        parent_id=alpha.id,
-    )
-    ctx.companies.update(alpha=alpha, beta=beta, gamma=gamma)
-    y = ctx.today.year
-    add_certificate(
-        actor=SYSTEM,
-        company=alpha,
-        kind=CertificateKind.ISMS,
-        number="IS 123456",
-        expires_on=date(y + 1, 3, 31),
-    )
-    add_certificate(
-        actor=SYSTEM,
-        company=alpha,
-        kind=CertificateKind.PRIVACY_MARK,
-        number="第10800001号",
-        expires_on=date(y + 2, 6, 30),
-    )
-    add_certificate(
-        actor=SYSTEM,
-        company=beta,
-        kind=CertificateKind.PRIVACY_MARK,
-        number="第20800002号",
-        expires_on=ctx.today + timedelta(days=30),
-    )
-    add_certificate(
-        actor=SYSTEM,
-        company=gamma,
-        kind=CertificateKind.ISMAP,
-        number="C22-0001-1",
-        expires_on=date(y + 1, 9, 30),
-    )
+    for key, name, number, address, parent in DEMO_COMPANIES:
+        ctx.companies[key] = create_company(
+            actor=SYSTEM,
+            name=name,
+            corporate_number=number,
+            address=address,
+            parent_id=ctx.companies[parent].id if parent else None,
+        )
+    for owner, kind, number, expires_on in _demo_certificates(ctx.today):
+        add_certificate(
+            actor=SYSTEM,
+            company=ctx.companies[owner],
+            kind=kind,
+            number=number,
+            expires_on=expires_on,
+        )
     for key, email, name, role, section, company in DEMO_USERS:
         ctx.users[key] = create_user(
             actor=SYSTEM,

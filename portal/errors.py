@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, flash, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from portal.extensions import db
 
 
 class PortalError(Exception):
-    """A business rule refused the action; the message is shown to the user (Japanese)."""
+    """A business rule refused the action; the message is shown to the user (Japanese).
 
-    def __init__(self, message: str) -> None:
+    `code` (e.g. a file check's "encrypted") is appended to the message, so the person can
+    quote it to the help desk (HELPERS.md: a clear message plus an error code).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        if code:
+            message = f"{message}（エラーコード: {code}）"
         super().__init__(message)
         self.message = message
+        self.code = code
+
+
+class InputRefused(BadRequest):
+    """400 whose Japanese `description` tells the person what was wrong with the request."""
+
+
+def flash_refusal(err: PortalError) -> None:
+    """A service refused: drop whatever it flushed before raising, and show the reason."""
+    db.session.rollback()
+    flash(err.message, "error")
 
 
 ERROR_TEXT = {
@@ -47,6 +66,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> ResponseReturnValue:
+        if isinstance(err, InputRefused):
+            return _page(400, err.description)
         if err.code in ERROR_TEXT:
             return _page(err.code or 500)
         return err

@@ -1,9 +1,18 @@
-"""Shared form pieces: NFKC normalisation of Japanese input (STYLE §9)."""
+"""Shared form pieces: the base form with Japanese validation messages, NFKC normalisation of
+Japanese input (STYLE §9) and the text field every screen declares."""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from gettext import NullTranslations
 from typing import Any
+
+from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.i18n import get_translations
+from wtforms.validators import DataRequired, Length, Optional
 
 
 def nfkc(value: Any) -> Any:
@@ -14,3 +23,66 @@ def nfkc(value: Any) -> Any:
 
 
 NFKC = [nfkc]
+
+# WTForms' own messages reach the screen when a request was crafted by hand (a date field
+# holding "abc", a choice that is not offered); they must be Japanese like every other
+# message. WTForms' ja catalogue covers the rest, in a less natural wording.
+_MESSAGES = {
+    "This field is required.": "入力してください。",
+    "Not a valid choice.": "選択肢の中から選んでください。",
+    "Invalid Choice: could not coerce.": "選択肢の中から選んでください。",
+    "Not a valid date value.": "日付を正しく入力してください（例: 2026-04-01）。",
+    "Not a valid integer value.": "半角数字で入力してください。",
+    "Invalid email address.": "メールアドレスの形式が正しくありません。",
+    "Field cannot be longer than %(max)d character.": "%(max)d文字以内で入力してください。",
+    "Number must be between %(min)s and %(max)s.": "%(min)sから%(max)sまでの数を入力してください。",
+}
+
+
+class _Japanese:
+    def __init__(self, fallback: NullTranslations) -> None:
+        self._fallback = fallback
+
+    def gettext(self, string: str) -> str:
+        return _MESSAGES.get(string) or self._fallback.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _MESSAGES.get(singular) or self._fallback.ngettext(singular, plural, n)
+
+
+@cache
+def japanese_messages() -> _Japanese:
+    return _Japanese(get_translations(["ja"]))
+
+
+class PortalForm(FlaskForm):
+    """Every screen's form: Flask-WTF (CSRF) with Japanese validation messages."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _Japanese:
+            return japanese_messages()
+
+
+def text_field(
+    label: str,
+    *,
+    required: str | None = None,
+    max_length: int | None = None,
+    area: bool = False,
+    **kwargs: Any,
+) -> StringField:
+    """An NFKC-normalised text field; `required` is the message shown when it is left empty."""
+    validators: list[Any] = [DataRequired(required) if required else Optional()]
+    if max_length is not None:
+        validators.append(
+            Length(max=max_length, message=f"{max_length}文字以内で入力してください。")
+        )
+    field_class = TextAreaField if area else StringField
+    return field_class(label, validators=validators, filters=NFKC, **kwargs)
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """For a form posted from another page: show its errors there, after the redirect."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")

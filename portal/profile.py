@@ -123,10 +123,6 @@ def load_profile(name: str, templates_dir: Path) -> Profile:
         raise ProfileError(f"{path}: {exc}") from exc
 
 
-def list_profiles(templates_dir: Path) -> list[str]:
-    return sorted(p.stem for p in (templates_dir / "profiles").glob("*.toml"))
-
-
 @cache
 def _cached(name: str, templates_dir: Path) -> Profile:
     return load_profile(name, templates_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,6 +48,22 @@ def _role_label(role: Any) -> str:
     return current_profile().role_label(str(getattr(role, "value", role)))
 
 
+def query_url(endpoint: str, **changes: Any) -> str:
+    """`endpoint` with the current query string, `changes` applied (None drops a key).
+
+    For pagers and "export what I filtered" links. The query string is the visitor's: keys
+    url_for() reads itself (`endpoint`, `_external`, `_scheme`, ...) would make it raise (a
+    500) or build a link to another scheme, so they are left out.
+    """
+    args: dict[str, Any] = {
+        key: values
+        for key, values in request.args.lists()
+        if not key.startswith("_") and key != "endpoint"
+    }
+    args.update(changes)
+    return url_for(endpoint, **args)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         wareki=wareki.wareki_date,
@@ -56,18 +72,5 @@ def init_app(app: Flask) -> None:
         role_label=_role_label,
     )
     app.jinja_env.globals.update(
-        nav_items=_nav, unread_notifications=_unread, profile=current_profile
+        nav_items=_nav, unread_notifications=_unread, profile=current_profile, query_url=query_url
     )
-    register_nav("dashboard.index", "ホーム", ALL, order=0)
-    register_nav(
-        "org.companies",
-        "委託先事業者",
-        {"procurement", "protection_manager", "chief", "auditor", "admin"},
-        order=80,
-    )
-    register_nav("audit.index", "監査ログ", {"auditor", "chief"}, order=90)
-    register_nav("account.users", "アカウント管理", {"admin"}, order=95)
-    register_nav("org.sections", "課の管理", {"admin"}, order=96)
-
-
-ALL = {"procurement", "protection_manager", "chief", "auditor", "contractor", "admin"}

@@ -32,15 +32,6 @@ def _era_year(name: str, n: int) -> str:
     return f"{name}{'元' if n == 1 else n}年"
 
 
-def wareki_year(year: int, *, on: date | None = None) -> str:
-    """Western year → 和暦 year label, e.g. 2026 → 令和8年."""
-    ref = on or date(year, 12, 31)
-    for start, name in ERAS:
-        if ref >= start:
-            return _era_year(name, year - start.year + 1)
-    return f"{year}年"
-
-
 def fiscal_year_label(fy: int) -> str:
     """年度 label, e.g. 2026 → 令和8年度; 2019 → 令和元年度 (the customary label)."""
     for start, name in ERAS:

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from portal.forms import NFKC
+from portal.forms import NFKC, PortalForm, text_field
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(
         "メールアドレス",
         validators=[DataRequired("メールアドレスを入力してください。")],
@@ -18,7 +17,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     current = PasswordField(
         "現在のパスワード", validators=[DataRequired("現在のパスワードを入力してください。")]
     )
@@ -31,35 +30,29 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserEditForm(PortalForm):
+    name = text_field("氏名", required="氏名を入力してください。", max_length=100)
+    role = SelectField("役割", validators=[DataRequired("役割を選んでください。")])
+    section_id = SelectField("所属課", coerce=int, validators=[Optional()])
+    company_id = SelectField("委託先事業者", coerce=int, validators=[Optional()])
+
+
+class UserForm(UserEditForm):
+    """Creating an account: the editable fields plus the login e-mail and a first password."""
+
     email = EmailField(
         "メールアドレス",
         validators=[
             DataRequired("メールアドレスを入力してください。"),
             Email("メールアドレスの形式が正しくありません。", check_deliverability=False),
-            Length(max=254),
+            Length(max=254, message="254文字以内で入力してください。"),
         ],
         filters=NFKC,
     )
-    name = StringField(
-        "氏名", validators=[DataRequired("氏名を入力してください。"), Length(max=100)], filters=NFKC
-    )
-    role = SelectField("役割", validators=[DataRequired()])
-    section_id = SelectField("所属課", coerce=int, validators=[Optional()])
-    company_id = SelectField("委託先事業者", coerce=int, validators=[Optional()])
     password = PasswordField("初期パスワード", validators=[Optional()])
 
 
-class UserEditForm(FlaskForm):
-    name = StringField(
-        "氏名", validators=[DataRequired("氏名を入力してください。"), Length(max=100)], filters=NFKC
-    )
-    role = SelectField("役割", validators=[DataRequired()])
-    section_id = SelectField("所属課", coerce=int, validators=[Optional()])
-    company_id = SelectField("委託先事業者", coerce=int, validators=[Optional()])
-
-
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Empty form: a POST button carrying only the CSRF token."""
 
     confirm = BooleanField(default=True)

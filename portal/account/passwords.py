@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so response time does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the e-mail is unknown, so response time does not reveal accounts.
+    # Made on first use: an argon2 hash at import slows every CLI command and worker start.
+    return _hasher.hash("timing-equaliser-not-a-password")
+
 
 MIN_LENGTH = 12
 COMMON = frozenset(
@@ -30,7 +38,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -97,13 +97,22 @@ def change_password(*, actor: User, current: str, new: str) -> None:
     db.session.flush()
 
 
-def _check_affiliation(role: Role, section_id: int | None, company_id: int | None) -> None:
+def _affiliation(
+    role: Role, section_id: int | None, company_id: int | None
+) -> tuple[int | None, int | None]:
+    """(section_id, company_id) the role may hold: a contractor belongs to a company, section
+    staff to a 課, other city roles to neither company (the users.role_affiliation check)."""
+    if role == Role.CONTRACTOR:
+        section_id = None
+    elif role not in SECTION_ROLES:
+        company_id = None
     if role == Role.CONTRACTOR and company_id is None:
         raise PortalError("委託先担当者には所属する委託先事業者を指定してください。")
     if role in SECTION_ROLES and section_id is None:
         raise PortalError("課の職員には所属する課を指定してください。")
     if role != Role.CONTRACTOR and company_id is not None:
         raise PortalError("市の職員に委託先事業者は指定できません。")
+    return section_id, company_id
 
 
 def create_user(
@@ -121,11 +130,7 @@ def create_user(
     email = normalize_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise PortalError(f"メールアドレス {email} は既に登録されています。")
-    if role == Role.CONTRACTOR:
-        section_id = None
-    if role in {Role.CHIEF, Role.AUDITOR, Role.ADMIN}:
-        company_id = None
-    _check_affiliation(role, section_id, company_id)
+    section_id, company_id = _affiliation(role, section_id, company_id)
     problems = password_problems(password, email=email)
     if problems:
         raise PortalError(" ".join(problems))
@@ -153,12 +158,11 @@ def update_user(
     section_id: int | None,
     company_id: int | None,
 ) -> None:
-    """Admin edits name, role and affiliation."""
-    if role == Role.CONTRACTOR:
-        section_id = None
-    if role in {Role.CHIEF, Role.AUDITOR, Role.ADMIN}:
-        company_id = None
-    _check_affiliation(role, section_id, company_id)
+    """Admin edits name, role and affiliation; nobody changes their own role (an admin who
+    demoted themselves could leave the city without an administrator)."""
+    if isinstance(actor, User) and actor.id == user.id and role != user.role:
+        raise PortalError("自分自身の役割は変更できません。")
+    section_id, company_id = _affiliation(role, section_id, company_id)
     before = {"role": user.role.value, "section_id": user.section_id, "company_id": user.company_id}
     user.name, user.role, user.section_id, user.company_id = name, role, section_id, company_id
     if before["role"] != role.value:

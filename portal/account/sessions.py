@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
@@ -20,7 +19,7 @@ def load_user(user_key: str) -> User | None:
         user_id, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.scalar(sa.select(User).where(User.id == user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user
@@ -62,11 +61,12 @@ def _enforce_timeouts() -> ResponseReturnValue | None:
         )
         return redirect(url_for("account.login"))
     session["seen_at"] = now
-    if (
-        current_user.must_change_password
-        and request.endpoint not in {"account.password", "account.logout"}
-        and request.method == "GET"
-    ):
+    # Every method, not only GET: a temporary password issued by the administrator must not
+    # be enough to upload or approve anything.
+    if current_user.must_change_password and request.endpoint not in {
+        "account.password",
+        "account.logout",
+    }:
         flash("初期パスワードのままです。新しいパスワードを設定してください。", "warning")
         return redirect(url_for("account.password"))
     return None

@@ -6,23 +6,20 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.account import bp, services
-from portal.account.forms import ConfirmForm, LoginForm, PasswordChangeForm, UserEditForm, UserForm
+from portal.account.forms import LoginForm, PasswordChangeForm, UserEditForm, UserForm
 from portal.account.models import Role, User
 from portal.account.sessions import end_session, start_session
 from portal.authz import ALL_ROLES, load_visible, public, roles
 from portal.authz.org import can_manage_users
-from portal.errors import PortalError
+from portal.errors import PortalError, flash_refusal
 from portal.extensions import db
 from portal.org.models import Company, Section
 from portal.pagination import page_arg, paginate
 from portal.profile import current_profile
+from portal.security import safe_local_path
+from portal.templating import register_nav
 
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site relative paths: never redirect to another host after login.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+register_nav("account.users", "アカウント管理", {"admin"}, order=95)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,7 +41,7 @@ def login() -> ResponseReturnValue:
             return render_template("account/login.html", form=form), 200
         start_session(result.user)
         flash(f"{result.user.name} さん、ようこそ。", "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_local_path(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("account/login.html", form=form)
 
 
@@ -69,14 +66,13 @@ def password() -> ResponseReturnValue:
                 actor=user, current=form.current.data or "", new=form.new.data or ""
             )
         except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            flash_refusal(err)
             return render_template("account/password.html", form=form), 422
         db.session.commit()
         start_session(user)  # this session stays; every other one ended
         flash("パスワードを変更しました。", "success")
         return redirect(url_for("dashboard.index"))
-    return render_template("account/password.html", form=form)
+    return render_template("account/password.html", form=form), 422 if form.errors else 200
 
 
 # --- administration (システム管理者) -------------------------------------------------
@@ -85,14 +81,6 @@ def password() -> ResponseReturnValue:
 def _role_choices() -> list[tuple[str, str]]:
     profile = current_profile()
     return [(r.value, profile.role_label(r.value)) for r in Role]
-
-
-def _fill_choices(form: UserForm | UserEditForm) -> None:
-    form.role.choices = _role_choices()
-    sections = db.session.scalars(sa.select(Section).order_by(Section.code)).all()
-    companies = db.session.scalars(sa.select(Company).order_by(Company.name)).all()
-    form.section_id.choices = [(0, "（なし）")] + [(s.id, s.name) for s in sections]
-    form.company_id.choices = [(0, "（なし）")] + [(c.id, c.name) for c in companies]
 
 
 @bp.get("/admin/users")
@@ -108,39 +96,57 @@ def users() -> ResponseReturnValue:
         stmt = stmt.where(User.role == role)
     page = paginate(stmt, page=page_arg(request.args.get("page")))
     return render_template(
-        "account/users.html",
-        page=page,
-        q=q,
-        role=role,
-        role_choices=_role_choices(),
-        confirm=ConfirmForm(),
+        "account/users.html", page=page, q=q, role=role, role_choices=_role_choices()
     )
+
+
+def _user_form(form: UserEditForm, user: User | None) -> ResponseReturnValue:
+    """Create (user=None, `form` is a UserForm) or edit an account: one screen, one flow."""
+    form.role.choices = _role_choices()
+    sections = db.session.execute(sa.select(Section.id, Section.name).order_by(Section.code))
+    companies = db.session.execute(sa.select(Company.id, Company.name).order_by(Company.name))
+    form.section_id.choices = [(0, "（なし）"), *((i, n) for i, n in sections)]
+    form.company_id.choices = [(0, "（なし）"), *((i, n) for i, n in companies)]
+    if form.validate_on_submit():
+        actor = current_user._get_current_object()
+        name, role = form.name.data or "", Role(form.role.data)
+        section_id, company_id = form.section_id.data or None, form.company_id.data or None
+        try:
+            if user is not None:
+                services.update_user(
+                    actor=actor,
+                    user=user,
+                    name=name,
+                    role=role,
+                    section_id=section_id,
+                    company_id=company_id,
+                )
+                message = "アカウントを更新しました。"
+            else:
+                created = services.create_user(
+                    actor=actor,
+                    email=form.email.data or "",
+                    password=form.password.data or "",
+                    name=name,
+                    role=role,
+                    section_id=section_id,
+                    company_id=company_id,
+                )
+                message = f"アカウント {created.email} を作成しました。"
+        except PortalError as err:
+            flash_refusal(err)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("account.users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("account/user_form.html", form=form, user=user), status
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @roles("admin")
 def user_new() -> ResponseReturnValue:
-    form = UserForm()
-    _fill_choices(form)
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                actor=current_user._get_current_object(),
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=Role(form.role.data),
-                password=form.password.data or "",
-                section_id=form.section_id.data or None,
-                company_id=form.company_id.data or None,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return render_template("account/user_form.html", form=form, user=None), 422
-        db.session.commit()
-        flash(f"アカウント {user.email} を作成しました。", "success")
-        return redirect(url_for("account.users"))
-    return render_template("account/user_form.html", form=form, user=None)
+    return _user_form(UserForm(), None)
 
 
 def _load_user(user_id: int) -> User:
@@ -152,38 +158,18 @@ def _load_user(user_id: int) -> User:
 def user_edit(user_id: int) -> ResponseReturnValue:
     user = _load_user(user_id)
     form = UserEditForm(obj=user)
-    _fill_choices(form)
     if request.method == "GET":
         form.role.data = user.role.value
         form.section_id.data = user.section_id or 0
         form.company_id.data = user.company_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                actor=current_user._get_current_object(),
-                user=user,
-                name=form.name.data or "",
-                role=Role(form.role.data),
-                section_id=form.section_id.data or None,
-                company_id=form.company_id.data or None,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return render_template("account/user_form.html", form=form, user=user), 422
-        db.session.commit()
-        flash("アカウントを更新しました。", "success")
-        return redirect(url_for("account.users"))
-    return render_template("account/user_form.html", form=form, user=user, confirm=ConfirmForm())
+    return _user_form(form, user)
 
 
 @bp.post("/admin/users/<int:user_id>/<any(deactivate, activate, unlock, reset):op>")
 @roles("admin")
 def user_action(user_id: int, op: str) -> ResponseReturnValue:
+    # CSRFProtect has checked the token before this runs (it guards every POST).
     user = _load_user(user_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("送信内容を確認できませんでした。もう一度操作してください。", "error")
-        return redirect(url_for("account.user_edit", user_id=user.id))
     actor = current_user._get_current_object()
     try:
         if op == "deactivate":
@@ -202,9 +188,8 @@ def user_action(user_id: int, op: str) -> ResponseReturnValue:
                 "（この表示は一度だけです。本人に安全な方法で伝えてください）"
             )
     except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("account.user_edit", user_id=user.id))
-    db.session.commit()
-    flash(message, "success")
+        flash_refusal(err)
+    else:
+        db.session.commit()
+        flash(message, "success")
     return redirect(url_for("account.user_edit", user_id=user.id))

@@ -82,7 +82,7 @@ def record(
         seq=seq,
         created_at=now or utcnow(),
         actor_id=actor.id if isinstance(actor, User) else None,
-        actor_label=f"{actor.name}" if isinstance(actor, User) else "system",
+        actor_label=actor.name if isinstance(actor, User) else "system",
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar, cast
 
 from flask import Flask, abort, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.account.models import CITY_ROLES, SECTION_ROLES, Role, User
 from portal.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ALL_ROLES = frozenset(
-    {"procurement", "protection_manager", "chief", "auditor", "contractor", "admin"}
-)
-CITY = frozenset({"procurement", "protection_manager", "chief", "auditor"})
-SECTION_STAFF = frozenset({"procurement", "protection_manager"})
-READ_ALL = frozenset({"chief", "auditor"})
+# The role keys as plain strings, for @roles(...) and the access tables (DOMAIN.md).
+ALL_ROLES = frozenset(role.value for role in Role)
+CITY = frozenset(role.value for role in CITY_ROLES)
+SECTION_STAFF = frozenset(role.value for role in SECTION_ROLES)
 
 
 class AuthzDeclarationMissing(RuntimeError):
@@ -123,10 +122,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(policy_functions())
 
 
-def roles_of(endpoints: Iterable[str], app: Flask) -> dict[str, frozenset[str] | None]:
-    return {ep: declared_roles(app.view_functions[ep]) for ep in endpoints}
-
-
 T = TypeVar("T")
 
 
@@ -140,3 +135,21 @@ def load_visible(model: type[T], obj_id: int, policy: Callable[[Any, T], bool]) 
         deny(hide=True)
     g.authz_checked = True
     return obj
+
+
+# Building blocks of the policy modules (pure: no Flask globals, no queries).
+
+
+def is_active_user(user: Any) -> bool:
+    """A signed-in person whose account is enabled (not the system actor, not anonymous)."""
+    return isinstance(user, User) and user.is_active
+
+
+def is_section_staff(user: Any, section_id: int | None) -> bool:
+    """契約担当 or 保護管理者 of exactly this 課."""
+    return (
+        is_active_user(user)
+        and user.role in SECTION_ROLES
+        and section_id is not None
+        and user.section_id == section_id
+    )

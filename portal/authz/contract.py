@@ -13,7 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.account.models import Role, User
+from portal.account.models import CITY_ROLES, CITYWIDE_ROLES, SECTION_ROLES, Role
+from portal.authz import is_active_user, is_section_staff
 from portal.contract.models import Contract, ContractStatus
 
 # A contract's particulars and documents may change until it is closed or cancelled.
@@ -34,48 +35,25 @@ _DOCUMENTS_OPEN = frozenset(
 _OVERRIDE_OPEN = frozenset({ContractStatus.DRAFT, ContractStatus.CHECKED, ContractStatus.ACTIVE})
 
 
-def _is_user(user: Any) -> bool:
-    return isinstance(user, User) and user.is_active
-
-
 def _section_staff_of(user: Any, contract: Contract) -> bool:
-    return (
-        _is_user(user)
-        and user.role in {Role.PROCUREMENT, Role.PROTECTION_MANAGER}
-        and user.section_id is not None
-        and user.section_id == contract.section_id
-    )
-
-
-def can_list_contracts(user: Any) -> bool:
-    """Everyone but the administrator has a contract list (possibly empty)."""
-    return _is_user(user) and user.role != Role.ADMIN
+    return is_section_staff(user, contract.section_id)
 
 
 def can_create_contract(user: Any) -> bool:
     """契約担当 and 保護管理者 register contracts (in their own section)."""
-    return (
-        _is_user(user)
-        and user.role in {Role.PROCUREMENT, Role.PROTECTION_MANAGER}
-        and user.section_id is not None
-    )
+    return is_active_user(user) and user.role in SECTION_ROLES and user.section_id is not None
 
 
 def can_export_contracts(user: Any) -> bool:
     """City staff export the register (only the rows they may see)."""
-    return _is_user(user) and user.role in {
-        Role.PROCUREMENT,
-        Role.PROTECTION_MANAGER,
-        Role.CHIEF,
-        Role.AUDITOR,
-    }
+    return is_active_user(user) and user.role in CITY_ROLES
 
 
 def can_view_contract(user: Any, contract: Contract) -> bool:
     """Own section (section staff), own company (contractor), or city-wide readers."""
-    if not _is_user(user):
+    if not is_active_user(user):
         return False
-    if user.role in {Role.CHIEF, Role.AUDITOR}:
+    if user.role in CITYWIDE_ROLES:
         return True
     if user.role == Role.CONTRACTOR:
         return user.company_id is not None and user.company_id == contract.company_id
@@ -84,11 +62,7 @@ def can_view_contract(user: Any, contract: Contract) -> bool:
 
 def can_view_contract_history(user: Any, contract: Contract) -> bool:
     """The audit trail of a contract is for the city's staff who may see the contract."""
-    return (
-        can_view_contract(user, contract)
-        and isinstance(user, User)
-        and user.role in {Role.PROCUREMENT, Role.PROTECTION_MANAGER, Role.CHIEF, Role.AUDITOR}
-    )
+    return can_view_contract(user, contract) and user.role in CITY_ROLES
 
 
 def can_edit_contract(user: Any, contract: Contract) -> bool:
@@ -158,12 +132,12 @@ def visible_contracts_filter(user: Any) -> sa.ColumnElement[bool]:
 
     Other features use it to scope their own lists (e.g. inspections of visible contracts).
     """
-    if not _is_user(user):
+    if not is_active_user(user):
         return sa.false()
-    if user.role in {Role.CHIEF, Role.AUDITOR}:
+    if user.role in CITYWIDE_ROLES:
         return sa.true()
     if user.role == Role.CONTRACTOR and user.company_id is not None:
         return Contract.company_id == sa.literal(int(user.company_id))
-    if user.role in {Role.PROCUREMENT, Role.PROTECTION_MANAGER} and user.section_id is not None:
+    if user.role in SECTION_ROLES and user.section_id is not None:
         return Contract.section_id == sa.literal(int(user.section_id))
     return sa.false()

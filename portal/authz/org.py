@@ -24,17 +24,3 @@ def can_view_company(user: Any, company: Any) -> bool:
     if user.role == "contractor":
         return bool(user.company_id == company.id)
     return True
-
-
-def can_read_audit_log(user: Any) -> bool:
-    """監査責任者 and 総括保護管理者 read the audit log."""
-    return isinstance(user, User) and user.role in {"auditor", "chief"}
-
-
-def is_section_member(user: Any, section_id: int | None) -> bool:
-    return (
-        isinstance(user, User)
-        and user.role in {"procurement", "protection_manager"}
-        and section_id is not None
-        and user.section_id == section_id
-    )

@@ -150,7 +150,7 @@ def _create(ctx: DemoContext, spec: _Spec) -> Contract:
     )
 
 
-def _body(ctx: DemoContext, contract: Contract, template: str) -> bytes:
+def _body(contract: Contract, template: str) -> bytes:
     return template.format(
         city=current_profile().city,
         company=contract.company.name,
@@ -258,7 +258,7 @@ def load(ctx: DemoContext) -> None:
     services.upload_document(
         actor=users["proc_shimin"],
         contract=juki,
-        data=_body(ctx, juki, BODY_TEXT),
+        data=_body(juki, BODY_TEXT),
         filename="業務委託契約書.txt",
         role=DocumentRole.BODY,
         now=now,
@@ -271,7 +271,7 @@ def load(ctx: DemoContext) -> None:
     services.upload_document(
         actor=users["proc_shimin"],
         contract=mailing,
-        data=_docx(_body(ctx, mailing, LACKING_TEXT).decode("utf-8")),
+        data=_docx(_body(mailing, LACKING_TEXT).decode("utf-8")),
         filename="郵送請求処理業務委託契約書.docx",
         role=DocumentRole.BODY,
         now=now,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 
@@ -63,17 +62,13 @@ def extract(data: bytes, *, filename: str, limits: Limits) -> ExtractedDocument:
     )
 
 
-def _templates_dir() -> Path:
-    return _config().templates_dir
-
-
 def clause_set_for(kind: ContractKind, clause_set_name: str) -> ClauseSet:
     """The clause set a contract of `kind` is checked against under the active profile.
 
     A 労働者派遣 contract (入間市 第37条第5項) is checked against `<set>_haken` when the profile
     ships one; otherwise against the profile's set like a 委託 contract.
     """
-    templates_dir = _templates_dir()
+    templates_dir = _config().templates_dir
     if kind == ContractKind.HAKEN:
         haken = f"{clause_set_name}_haken"
         if (templates_dir / "clauses" / f"{haken}.toml").is_file():

@@ -2,17 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from portal.contract.models import (
     CLAUSE_STATUS_LABELS,
@@ -21,7 +13,7 @@ from portal.contract.models import (
     ROLE_LABELS,
     HandlingLocation,
 )
-from portal.forms import NFKC
+from portal.forms import PortalForm, text_field
 from portal.wareki import fiscal_year_label
 
 
@@ -33,17 +25,9 @@ def fiscal_year_choices(around: int, extra: int | None = None) -> list[tuple[int
     return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
 
 
-class ContractForm(FlaskForm):
-    number = StringField(
-        "契約番号",
-        validators=[DataRequired("契約番号を入力してください。"), Length(max=50)],
-        filters=NFKC,
-    )
-    title = StringField(
-        "件名",
-        validators=[DataRequired("件名を入力してください。"), Length(max=200)],
-        filters=NFKC,
-    )
+class ContractForm(PortalForm):
+    number = text_field("契約番号", required="契約番号を入力してください。", max_length=50)
+    title = text_field("件名", required="件名を入力してください。", max_length=200)
     company_id = SelectField(
         "委託先事業者", coerce=int, validators=[DataRequired("委託先事業者を選択してください。")]
     )
@@ -55,10 +39,11 @@ class ContractForm(FlaskForm):
     period_end = DateField(
         "契約期間（終了）", validators=[InputRequired("終了日を入力してください。")]
     )
-    pi_categories = TextAreaField(
+    pi_categories = text_field(
         "取り扱う個人情報の項目",
-        validators=[DataRequired("取り扱う個人情報の項目を入力してください。"), Length(max=2000)],
-        filters=NFKC,
+        required="取り扱う個人情報の項目を入力してください。",
+        max_length=2000,
+        area=True,
         description="例: 氏名、住所、生年月日、電話番号",
     )
     sensitive = BooleanField("要配慮個人情報を含む")
@@ -70,24 +55,16 @@ class ContractForm(FlaskForm):
         ],
     )
     location = SelectField("取扱場所", choices=[(k.value, v) for k, v in LOCATION_LABELS.items()])
-    cloud_provider = StringField(
-        "クラウドサービス事業者名", validators=[Optional(), Length(max=200)], filters=NFKC
-    )
-    cloud_provider_country = StringField(
-        "クラウドサービス事業者の所在国", validators=[Optional(), Length(max=100)], filters=NFKC
-    )
-    cloud_server_country = StringField(
-        "サーバの所在国", validators=[Optional(), Length(max=100)], filters=NFKC
-    )
-    minimum_scope = TextAreaField(
+    cloud_provider = text_field("クラウドサービス事業者名", max_length=200)
+    cloud_provider_country = text_field("クラウドサービス事業者の所在国", max_length=100)
+    cloud_server_country = text_field("サーバの所在国", max_length=100)
+    minimum_scope = text_field(
         "必要最小限の範囲とする理由（第37条第2項）",
-        validators=[DataRequired("取り扱う範囲が必要最小限である理由を入力してください。")],
-        filters=NFKC,
+        required="取り扱う範囲が必要最小限である理由を入力してください。",
+        area=True,
     )
     anonymised = BooleanField("引渡し前に匿名化・仮名化の措置をとる（第37条第6項）")
-    anonymisation_note = TextAreaField(
-        "匿名化・仮名化の内容", validators=[Optional(), Length(max=2000)], filters=NFKC
-    )
+    anonymisation_note = text_field("匿名化・仮名化の内容", max_length=2000, area=True)
     retention_years = IntegerField(
         "契約終了後の記録の保存年数",
         default=5,
@@ -106,12 +83,13 @@ class ContractForm(FlaskForm):
         if self.location.data == HandlingLocation.CLOUD.value:
             for f in (self.cloud_provider, self.cloud_provider_country, self.cloud_server_country):
                 if not f.data:
+                    # 入間市 第18条: the provider's country and the server's country.
                     f.errors.append("クラウドサービスで取り扱う場合は入力してください（第18条）。")
                     ok = False
         return ok
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     role = SelectField("文書の種類", choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
     document = FileField(
         "ファイル（PDF・Word（.docx）・テキスト）",
@@ -119,14 +97,12 @@ class UploadForm(FlaskForm):
     )
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PortalForm):
     status = SelectField("判断", choices=[(k.value, v) for k, v in CLAUSE_STATUS_LABELS.items()])
-    reason = TextAreaField(
+    reason = text_field(
         "理由（必須）",
-        validators=[
-            DataRequired("判断の理由を入力してください。"),
-            Length(max=4000, message="理由は4000文字以内で入力してください。"),
-        ],
-        filters=NFKC,
+        required="判断の理由を入力してください。",
+        max_length=4000,
+        area=True,
         description="例: 第12条（秘密の保持）に記載あり。条文の表現が定型と異なるため確認した。",
     )

@@ -57,10 +57,6 @@ ROLE_ORDER = {
 class DocumentRejected(PortalError):
     """An uploaded document cannot be read; nothing was saved. `code` is the engine's code."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{message}（エラーコード: {code}）")
-        self.code = code
-
 
 # --- particulars ----------------------------------------------------------------------------
 
@@ -201,21 +197,14 @@ def _read_stored(doc: ContractDocument, limits: engine.Limits) -> engine.Extract
     except engine.DocumentError as err:
         raise PortalError(
             f"登録済みの文書「{doc.original_filename}」（第{doc.version}版）を読み取れません。"
-            f"{err.message}（エラーコード: {err.code}）"
+            f"{err.message}",
+            code=err.code,
         ) from err
 
 
 def clause_set_for(contract: Contract) -> engine.ClauseSet:
     """The clause set of the active profile for this contract's kind (委託 / 派遣)."""
     return engine.clause_set_for(contract.kind, current_profile().clause_set)
-
-
-def _run_check(
-    docs: Sequence[tuple[ContractDocument | None, engine.ExtractedDocument]],
-    contract: Contract,
-) -> tuple[engine.CheckResult, engine.ClauseSet]:
-    clause_set = clause_set_for(contract)
-    return engine.check([extracted for _doc, extracted in docs], clause_set), clause_set
 
 
 def latest_check(contract: Contract) -> ClauseCheck | None:
@@ -342,14 +331,11 @@ def upload_document(
     try:
         extracted = engine.extract(data, filename=filename, limits=limits)
     except engine.DocumentError as err:
-        raise DocumentRejected(err.code, err.message) from err
+        raise DocumentRejected(err.message, code=err.code) from err
 
-    others = [d for d in current_documents(contract) if d.role != role]
-    read = [(d, _read_stored(d, limits)) for d in others]
-    pending = [*read, (None, extracted)]
-    pending.sort(key=lambda pair: ROLE_ORDER[pair[0].role if pair[0] else role])
-    result, clause_set = _run_check(pending, contract)
-
+    # Read the other current documents before anything is saved: a stored document that is
+    # missing or unreadable refuses the upload with nothing written.
+    others = [(d, _read_stored(d, limits)) for d in current_documents(contract) if d.role != role]
     store = get_filestore()
     blob = store.save(
         new_key("contract", now=now), io.BytesIO(data), content_type=_content_type(extracted)
@@ -364,14 +350,8 @@ def upload_document(
             extracted=extracted,
             now=now,
         )
-        documents = [d if d is not None else document for d, _x in pending]
-        check = _store_check(
-            actor=actor,
-            contract=contract,
-            documents=documents,
-            result=result,
-            clause_set=clause_set,
-            now=now,
+        check = _check_documents(
+            actor=actor, contract=contract, pairs=[*others, (document, extracted)], now=now
         )
     except BaseException:
         store.delete(blob.key)
@@ -437,11 +417,24 @@ def recheck_contract(
         raise PortalError("契約書類が登録されていないため、条項を確認できません。")
     limits = limits or engine.current_limits()
     pairs = [(d, _read_stored(d, limits)) for d in documents]
-    result, clause_set = _run_check(pairs, contract)
+    return _check_documents(actor=actor, contract=contract, pairs=pairs, now=now)
+
+
+def _check_documents(
+    *,
+    actor: Actor,
+    contract: Contract,
+    pairs: Sequence[tuple[ContractDocument, engine.ExtractedDocument]],
+    now: datetime,
+) -> ClauseCheck:
+    """Check the eight clauses over these documents (read body first) and store the result."""
+    ordered = sorted(pairs, key=lambda pair: (ROLE_ORDER[pair[0].role], pair[0].id))
+    clause_set = clause_set_for(contract)
+    result = engine.check([extracted for _doc, extracted in ordered], clause_set)
     return _store_check(
         actor=actor,
         contract=contract,
-        documents=documents,
+        documents=[doc for doc, _extracted in ordered],
         result=result,
         clause_set=clause_set,
         now=now,
@@ -613,40 +606,24 @@ def cancel_contract(*, actor: User, contract: Contract, now: datetime) -> None:
     db.session.flush()
 
 
-def ended_contracts_stmt(today: date) -> sa.Select[Contract]:
-    """Active or ending contracts whose period is over (the erasure check is due)."""
-    return (
-        sa.select(Contract)
-        .where(
-            Contract.status.in_([ContractStatus.ACTIVE, ContractStatus.ENDING]),
-            Contract.period_end < today,
-        )
-        .order_by(Contract.id)
-    )
-
-
 # --- queries other features use --------------------------------------------------------------
-
-
-def active_contracts_stmt(
-    *, section_id: int | None = None, company_id: int | None = None
-) -> sa.Select[Contract]:
-    """Contracts in performance (入間市 第37条第3項: these are inspected every 年度)."""
-    stmt = sa.select(Contract).where(Contract.status == ContractStatus.ACTIVE)
-    if section_id is not None:
-        stmt = stmt.where(Contract.section_id == section_id)
-    if company_id is not None:
-        stmt = stmt.where(Contract.company_id == company_id)
-    return stmt.order_by(Contract.id)
 
 
 def active_contracts(
     *, section_id: int | None = None, company_id: int | None = None
 ) -> list[Contract]:
-    """Active contracts with section and company loaded (one query)."""
-    stmt = active_contracts_stmt(section_id=section_id, company_id=company_id).options(
-        so.joinedload(Contract.section), so.joinedload(Contract.company)
+    """Contracts in performance (入間市 第37条第3項: these are inspected every 年度), with
+    section and company loaded (one query)."""
+    stmt = (
+        sa.select(Contract)
+        .where(Contract.status == ContractStatus.ACTIVE)
+        .options(so.joinedload(Contract.section), so.joinedload(Contract.company))
+        .order_by(Contract.id)
     )
+    if section_id is not None:
+        stmt = stmt.where(Contract.section_id == section_id)
+    if company_id is not None:
+        stmt = stmt.where(Contract.company_id == company_id)
     return list(db.session.scalars(stmt).all())
 
 
@@ -700,14 +677,12 @@ def clause_summaries(contract_ids: Sequence[int]) -> dict[int, ClauseSummary]:
     }
     tally: dict[int, list[int]] = {}
     for cid, key, status in results:
-        present, total, overridden = tally.setdefault(cid, [0, 0, 0])
-        effective = overrides.get((cid, key), status)
-        tally[cid] = [
-            present + (effective == ClauseStatus.PRESENT),
-            total + 1,
-            overridden + ((cid, key) in overrides),
-        ]
-    return {cid: ClauseSummary(*values) for cid, values in tally.items()}
+        counts = tally.setdefault(cid, [0, 0, 0])  # present, total, overridden
+        override = overrides.get((cid, key))
+        counts[0] += (override or status) == ClauseStatus.PRESENT
+        counts[1] += 1
+        counts[2] += override is not None
+    return {cid: ClauseSummary(*counts) for cid, counts in tally.items()}
 
 
 # --- the register list ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +9,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.account.forms import ConfirmForm
 from portal.account.models import User
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
@@ -48,11 +47,11 @@ from portal.contract.models import (
 from portal.csvexport import content_disposition, csv_response
 from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
-from portal.errors import PortalError
+from portal.errors import PortalError, flash_refusal
 from portal.extensions import db
 from portal.filestore import FileStoreError, get_filestore
 from portal.org.models import Company, Section
-from portal.pagination import page_arg, paginate
+from portal.pagination import int_arg, page_arg, paginate
 from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst, wareki_date
 
@@ -70,8 +69,9 @@ ACTION_LABELS = {
     "clause.override_lapsed": "条項の判断が失効（書類の変更）",
     "contract.activated": "履行中に変更",
     "contract.ending_started": "終了手続を開始",
-    "contract.erasure_pending": "消去・返却の確認待ちに変更",
+    "contract.erasure_required": "消去・返却の確認待ちに変更",
     "contract.cancelled": "契約を取消",
+    "contract.closed": "契約を完了",
 }
 
 register_nav("contract.index", "契約", set(VIEWERS), order=10)
@@ -106,20 +106,15 @@ def _detail_url(contract: Contract, anchor: str = "") -> str:
 # --- list and export ---------------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
 def _filters() -> services.ContractFilters:
     status_raw = request.args.get("status") or ""
     status = ContractStatus(status_raw) if status_raw in ContractStatus._value2member_map_ else None
     return services.ContractFilters(
         q=(request.args.get("q") or "").strip()[:100],
-        section_id=_int_arg("section_id"),
-        company_id=_int_arg("company_id"),
+        section_id=int_arg(request.args.get("section_id")),
+        company_id=int_arg(request.args.get("company_id")),
         status=status,
-        fiscal_year=_int_arg("fiscal_year"),
+        fiscal_year=int_arg(request.args.get("fiscal_year")),
         overdue=request.args.get("overdue") == "1",
     )
 
@@ -295,8 +290,7 @@ def new() -> ResponseReturnValue:
                 actor=user, section_id=user.section_id or 0, data=_input(form)
             )
         except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            flash_refusal(err)
             return render_template("contract/form.html", form=form, contract=None), 422
         db.session.commit()
         flash(f"契約「{contract.title}」を登録しました。契約書類を登録してください。", "success")
@@ -320,8 +314,7 @@ def edit(contract_id: int) -> ResponseReturnValue:
         try:
             changed = services.update_contract(actor=_actor(), contract=contract, data=_input(form))
         except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            flash_refusal(err)
             return render_template("contract/form.html", form=form, contract=contract), 422
         db.session.commit()
         flash("契約の内容を更新しました。" if changed else "変更はありませんでした。", "success")
@@ -343,8 +336,8 @@ def _render_detail(
         sa.select(ContractDocument)
         .where(ContractDocument.contract_id == contract.id)
         .options(so.joinedload(ContractDocument.uploaded_by))
-        .order_by(ContractDocument.role, ContractDocument.version.desc())
     ).all()
+    # Reading order (body first) is not alphabetical, so it is applied here rather than in SQL.
     documents = sorted(documents, key=lambda d: (services.ROLE_ORDER[d.role], -d.version))
     overrides = db.session.scalars(
         sa.select(ClauseOverride)
@@ -445,19 +438,17 @@ def download(contract_id: int, document_id: int) -> ResponseReturnValue:
 def recheck(contract_id: int) -> ResponseReturnValue:
     contract = _load(contract_id)
     require(can_check_contract(current_user, contract))
-    if ConfirmForm().validate_on_submit():
-        try:
-            check = services.recheck_contract(actor=_actor(), contract=contract, now=utcnow())
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(
-                "条項を確認し直しました"
-                + ("（8項目すべて記載あり）。" if check.ok else "（不足があります）。"),
-                "success" if check.ok else "warning",
-            )
+    try:
+        check = services.recheck_contract(actor=_actor(), contract=contract, now=utcnow())
+    except PortalError as err:
+        flash_refusal(err)
+    else:
+        db.session.commit()
+        flash(
+            "条項を確認し直しました"
+            + ("（8項目すべて記載あり）。" if check.ok else "（不足があります）。"),
+            "success" if check.ok else "warning",
+        )
     return redirect(_detail_url(contract, "clauses"))
 
 
@@ -483,8 +474,7 @@ def override(contract_id: int, key: str) -> ResponseReturnValue:
                 now=utcnow(),
             )
         except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            flash_refusal(err)
         else:
             db.session.commit()
             flash(f"({row.no}){row.title} の判断を登録しました。", "success")
@@ -497,61 +487,70 @@ def override(contract_id: int, key: str) -> ResponseReturnValue:
 # --- lifecycle -------------------------------------------------------------------------------
 
 
+def _transition(
+    contract_id: int,
+    policy: Callable[[Any, Contract], bool],
+    change: Callable[..., None],
+    done: Callable[[Contract], str],
+) -> ResponseReturnValue:
+    """Move a contract to its next state: the policy decides who and from which state, the
+    service re-checks the state (and, for activation, the eight clauses)."""
+    contract = _load(contract_id)
+    require(policy(current_user, contract))
+    try:
+        change(actor=_actor(), contract=contract, now=utcnow())
+    except PortalError as err:
+        flash_refusal(err)
+    else:
+        db.session.commit()
+        flash(done(contract), "success")
+    return redirect(_detail_url(contract))
+
+
 @bp.post("/contracts/<int:contract_id>/activate")
 @roles(*STAFF)
 def activate(contract_id: int) -> ResponseReturnValue:
-    contract = _load(contract_id)
-    require(can_activate_contract(current_user, contract))
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.activate_contract(actor=_actor(), contract=contract, now=utcnow())
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash("契約を履行中にしました。", "success")
-    return redirect(_detail_url(contract))
+    return _transition(
+        contract_id,
+        can_activate_contract,
+        services.activate_contract,
+        lambda _c: "契約を履行中にしました。",
+    )
 
 
 @bp.post("/contracts/<int:contract_id>/end")
 @roles(*STAFF)
 def start_ending(contract_id: int) -> ResponseReturnValue:
-    contract = _load(contract_id)
-    require(can_end_contract(current_user, contract))
-    if ConfirmForm().validate_on_submit():
-        services.start_ending_contract(actor=_actor(), contract=contract, now=utcnow())
-        db.session.commit()
-        flash("終了手続を開始しました。", "success")
-    return redirect(_detail_url(contract))
+    return _transition(
+        contract_id,
+        can_end_contract,
+        services.start_ending_contract,
+        lambda _c: "終了手続を開始しました。",
+    )
 
 
 @bp.post("/contracts/<int:contract_id>/erasure-pending")
 @roles(*STAFF)
 def erasure_pending(contract_id: int) -> ResponseReturnValue:
-    contract = _load(contract_id)
-    require(can_request_erasure(current_user, contract))
-    if ConfirmForm().validate_on_submit():
-        services.mark_erasure_pending(actor=_actor(), contract=contract, now=utcnow())
-        db.session.commit()
-        flash(
-            "消去・返却の確認待ちにしました"
-            f"（証明書の期限: {wareki_date(contract.erasure_due_on)}）。",
-            "success",
-        )
-    return redirect(_detail_url(contract))
+    return _transition(
+        contract_id,
+        can_request_erasure,
+        services.mark_erasure_pending,
+        lambda c: (
+            f"消去・返却の確認待ちにしました（証明書の期限: {wareki_date(c.erasure_due_on)}）。"
+        ),
+    )
 
 
 @bp.post("/contracts/<int:contract_id>/cancel")
 @roles(*STAFF)
 def cancel(contract_id: int) -> ResponseReturnValue:
-    contract = _load(contract_id)
-    require(can_cancel_contract(current_user, contract))
-    if ConfirmForm().validate_on_submit():
-        services.cancel_contract(actor=_actor(), contract=contract, now=utcnow())
-        db.session.commit()
-        flash("契約を取り消しました。", "success")
-    return redirect(_detail_url(contract))
+    return _transition(
+        contract_id,
+        can_cancel_contract,
+        services.cancel_contract,
+        lambda _c: "契約を取り消しました。",
+    )
 
 
 # --- 個人情報取扱特記事項 ----------------------------------------------------------------------
@@ -562,7 +561,11 @@ def cancel(contract_id: int) -> ResponseReturnValue:
 def special_terms(contract_id: int, fmt: str) -> ResponseReturnValue:
     contract = _load(contract_id)
     require(can_draft_special_terms(current_user, contract))
-    drafted = drafting.draft_special_terms(contract, fmt)
+    try:
+        drafted = drafting.draft_special_terms(contract, fmt)
+    except PortalError as err:
+        flash_refusal(err)
+        return redirect(_detail_url(contract, "documents"))
     response = Response(drafted.data, mimetype=drafted.content_type)
     response.headers["Content-Disposition"] = content_disposition(drafted.filename)
     response.headers["Cache-Control"] = "private, no-store"
@@ -574,16 +577,13 @@ def special_terms(contract_id: int, fmt: str) -> ResponseReturnValue:
 def attach_special_terms(contract_id: int) -> ResponseReturnValue:
     contract = _load(contract_id)
     require(can_attach_special_terms(current_user, contract))
-    if not ConfirmForm().validate_on_submit():
-        return redirect(_detail_url(contract))
     fmt = "docx" if request.form.get("fmt") == "docx" else "pdf"
     try:
         outcome = drafting.attach_special_terms(
             actor=_actor(), contract=contract, fmt=fmt, now=utcnow()
         )
     except PortalError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+        flash_refusal(err)
         return redirect(_detail_url(contract))
     _commit_or_discard([outcome.document.storage_key])
     flash(

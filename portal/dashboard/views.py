@@ -7,7 +7,10 @@ from flask_login import current_user
 from portal.authz import ALL_ROLES, public, roles
 from portal.dashboard import bp
 from portal.dashboard.panels import panels_for
+from portal.templating import register_nav
 from portal.wareki import fiscal_year, today_jst
+
+register_nav("dashboard.index", "ホーム", ALL_ROLES, order=0)
 
 
 @bp.get("/")

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.notification import bp
 from portal.notification.models import Notification
 from portal.pagination import page_arg, paginate
+from portal.security import safe_local_path
 
 
 @bp.get("/notifications")
@@ -32,12 +33,7 @@ def read(note_id: int) -> ResponseReturnValue:
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()
-    target = (
-        note.url
-        if note.url and note.url.startswith("/") and not note.url.startswith("//")
-        else None
-    )
-    return redirect(target or url_for("notification.index"))
+    return redirect(safe_local_path(note.url) or url_for("notification.index"))
 
 
 @bp.post("/notifications/read-all")

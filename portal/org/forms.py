@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from portal.forms import NFKC
+from portal.forms import PortalForm, text_field
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CERTIFICATE_LABELS
 
@@ -17,35 +16,21 @@ def _corporate_number(form: object, field: StringField) -> None:
         )
 
 
-class SectionForm(FlaskForm):
-    code = StringField(
-        "課コード",
-        validators=[DataRequired("課コードを入力してください。"), Length(max=20)],
-        filters=NFKC,
-    )
-    name = StringField(
-        "課名", validators=[DataRequired("課名を入力してください。"), Length(max=100)], filters=NFKC
-    )
+class SectionForm(PortalForm):
+    code = text_field("課コード", required="課コードを入力してください。", max_length=20)
+    name = text_field("課名", required="課名を入力してください。", max_length=100)
 
 
-class CompanyForm(FlaskForm):
-    name = StringField(
-        "事業者名",
-        validators=[DataRequired("事業者名を入力してください。"), Length(max=200)],
-        filters=NFKC,
-    )
+class CompanyForm(PortalForm):
+    name = text_field("事業者名", required="事業者名を入力してください。", max_length=200)
     corporate_number = StringField(
         "法人番号", validators=[DataRequired("法人番号を入力してください。"), _corporate_number]
     )
-    address = StringField("所在地", validators=[Optional(), Length(max=300)], filters=NFKC)
+    address = text_field("所在地", max_length=300)
     parent_id = SelectField("親会社（資本関係）", coerce=int, validators=[Optional()])
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(PortalForm):
     kind = SelectField("認証の種類", choices=[(k.value, v) for k, v in CERTIFICATE_LABELS.items()])
-    number = StringField(
-        "登録番号",
-        validators=[DataRequired("登録番号を入力してください。"), Length(max=100)],
-        filters=NFKC,
-    )
+    number = text_field("登録番号", required="登録番号を入力してください。", max_length=100)
     expires_on = DateField("有効期限", validators=[Optional()])

@@ -6,15 +6,19 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.account.forms import ConfirmForm
 from portal.authz import CITY, load_visible, require, roles
 from portal.authz.org import can_manage_companies, can_view_company
-from portal.errors import PortalError
+from portal.errors import PortalError, flash_refusal
 from portal.extensions import db
+from portal.forms import flash_form_errors
 from portal.org import bp, services
 from portal.org.forms import CertificateForm, CompanyForm, SectionForm
 from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
 from portal.pagination import page_arg, paginate
+from portal.templating import register_nav
+
+register_nav("org.companies", "委託先事業者", {*CITY, "admin"}, order=80)
+register_nav("org.sections", "課の管理", {"admin"}, order=96)
 
 
 @bp.route("/admin/sections", methods=["GET", "POST"])
@@ -29,8 +33,7 @@ def sections() -> ResponseReturnValue:
                 name=form.name.data or "",
             )
         except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
+            flash_refusal(err)
         else:
             db.session.commit()
             flash("課を登録しました。", "success")
@@ -52,35 +55,54 @@ def companies() -> ResponseReturnValue:
     return render_template("org/companies.html", page=page, q=q)
 
 
-def _parent_choices(form: CompanyForm, exclude: int | None = None) -> None:
-    rows = db.session.execute(sa.select(Company.id, Company.name).order_by(Company.name)).all()
-    form.parent_id.choices = [(0, "（なし）")] + [(i, n) for i, n in rows if i != exclude]
+def _company_form(company: Company | None) -> ResponseReturnValue:
+    """Register (company=None) or edit a company: one screen, one flow."""
+    form = CompanyForm(obj=company)
+    rows = db.session.execute(sa.select(Company.id, Company.name).order_by(Company.name))
+    form.parent_id.choices = [
+        (0, "（なし）"),
+        *((i, n) for i, n in rows if company is None or i != company.id),
+    ]
+    if request.method == "GET" and company is not None:
+        form.parent_id.data = company.parent_id or 0
+    if form.validate_on_submit():
+        actor = current_user._get_current_object()
+        name, number = form.name.data or "", form.corporate_number.data or ""
+        address, parent_id = form.address.data or "", form.parent_id.data or None
+        try:
+            if company is None:
+                company = services.create_company(
+                    actor=actor,
+                    name=name,
+                    corporate_number=number,
+                    address=address,
+                    parent_id=parent_id,
+                )
+                message = f"{company.name} を登録しました。"
+            else:
+                services.update_company(
+                    actor=actor,
+                    company=company,
+                    name=name,
+                    corporate_number=number,
+                    address=address,
+                    parent_id=parent_id,
+                )
+                message = "事業者情報を更新しました。"
+        except PortalError as err:
+            flash_refusal(err)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("org.company_detail", company_id=company.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("org/company_form.html", form=form, company=company), status
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
 @roles("admin", "procurement", "protection_manager")
 def company_new() -> ResponseReturnValue:
-    form = CompanyForm()
-    _parent_choices(form)
-    if form.validate_on_submit():
-        try:
-            company = services.create_company(
-                actor=current_user._get_current_object(),
-                name=form.name.data or "",
-                corporate_number=form.corporate_number.data or "",
-                address=form.address.data or "",
-                parent_id=form.parent_id.data or None,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return render_template("org/company_form.html", form=form, company=None), 422
-        db.session.commit()
-        flash(f"{company.name} を登録しました。", "success")
-        return redirect(url_for("org.company_detail", company_id=company.id))
-    return render_template("org/company_form.html", form=form, company=None), (
-        422 if form.errors else 200
-    )
+    return _company_form(None)
 
 
 def _load_company(company_id: int) -> Company:
@@ -91,12 +113,7 @@ def _load_company(company_id: int) -> Company:
 @roles(*CITY, "admin", "contractor")
 def company_detail(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    return render_template(
-        "org/company_detail.html",
-        company=company,
-        cert_form=CertificateForm(),
-        confirm=ConfirmForm(),
-    )
+    return render_template("org/company_detail.html", company=company, cert_form=CertificateForm())
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
@@ -104,30 +121,7 @@ def company_detail(company_id: int) -> ResponseReturnValue:
 def company_edit(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
     require(can_manage_companies(current_user))
-    form = CompanyForm(obj=company)
-    _parent_choices(form, exclude=company.id)
-    if request.method == "GET":
-        form.parent_id.data = company.parent_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_company(
-                actor=current_user._get_current_object(),
-                company=company,
-                name=form.name.data or "",
-                corporate_number=form.corporate_number.data or "",
-                address=form.address.data or "",
-                parent_id=form.parent_id.data or None,
-            )
-        except PortalError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return render_template("org/company_form.html", form=form, company=company), 422
-        db.session.commit()
-        flash("事業者情報を更新しました。", "success")
-        return redirect(url_for("org.company_detail", company_id=company.id))
-    return render_template("org/company_form.html", form=form, company=company), (
-        422 if form.errors else 200
-    )
+    return _company_form(company)
 
 
 @bp.post("/companies/<int:company_id>/certificates")
@@ -137,9 +131,7 @@ def certificate_add(company_id: int) -> ResponseReturnValue:
     require(can_manage_companies(current_user))
     form = CertificateForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(str(e), "error")
+        flash_form_errors(form)
         return redirect(url_for("org.company_detail", company_id=company.id))
     services.add_certificate(
         actor=current_user._get_current_object(),
@@ -159,8 +151,7 @@ def certificate_delete(company_id: int, cert_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
     cert = load_visible(CompanyCertificate, cert_id, lambda _u, c: c.company_id == company.id)
     require(can_manage_companies(current_user))
-    if ConfirmForm().validate_on_submit():
-        services.remove_certificate(actor=current_user._get_current_object(), cert=cert)
-        db.session.commit()
-        flash("認証情報を削除しました。", "success")
+    services.remove_certificate(actor=current_user._get_current_object(), cert=cert)
+    db.session.commit()
+    flash("認証情報を削除しました。", "success")
     return redirect(url_for("org.company_detail", company_id=company.id))

@@ -211,3 +211,62 @@ def test_section_staff_accounts_keep_their_section(db):
     user = make_user("procurement", section=section)
 
     assert user.section_id == section.id
+
+
+def test_admin_cannot_change_their_own_role(db, login_as, csrf_token):
+    # Otherwise the last administrator could demote themselves and nobody could manage accounts.
+    admin = make_user("admin")
+    client = login_as(admin)
+    path = f"/admin/users/{admin.id}"
+
+    response = _post(
+        client,
+        csrf_token,
+        path,
+        {"name": admin.name, "role": "auditor", "section_id": 0, "company_id": 0},
+    )
+
+    assert response.status_code == 422
+    assert "自分自身の役割は変更できません" in response.get_data(as_text=True)
+    assert admin.role == "admin"
+
+
+def test_admin_edits_another_accounts_role_and_affiliation(db, login_as, csrf_token):
+    client = login_as(make_user("admin"))
+    section = make_section()
+    user = make_user("auditor")
+    path = f"/admin/users/{user.id}"
+
+    response = _post(
+        client,
+        csrf_token,
+        path,
+        {"name": "異動 太郎", "role": "procurement", "section_id": section.id, "company_id": 0},
+    )
+
+    assert response.status_code == 302
+    assert (user.name, user.role, user.section_id) == ("異動 太郎", "procurement", section.id)
+
+
+def test_a_choice_that_is_not_offered_gets_a_japanese_message(db, login_as, csrf_token):
+    client = login_as(make_user("admin"))
+
+    response = _post(
+        client,
+        csrf_token,
+        "/admin/users/new",
+        {
+            "email": "x@test.example.jp",
+            "name": "選択肢外",
+            "role": "superuser",
+            "section_id": "abc",
+            "company_id": 0,
+            "password": "Initial-Pass-2026",
+        },
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "選択肢の中から選んでください" in html
+    assert "Not a valid" not in html
+    assert db.session.scalar(sa.select(User).where(User.email == "x@test.example.jp")) is None

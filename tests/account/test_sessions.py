@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
+
 from portal.account import services
 from portal.account.models import User
+from portal.org.models import Section
 from tests.factories import PASSWORD, make_user
 
 
@@ -130,3 +133,14 @@ def test_user_with_a_temporary_password_is_sent_to_change_it(db, login_as):
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/account/password")
+
+
+def test_a_temporary_password_cannot_be_used_to_post_changes(db, login_as, csrf_token):
+    client = login_as(make_user("admin", must_change_password=True))
+    token = csrf_token("/account/password")
+
+    response = client.post("/admin/sections", data={"csrf_token": token, "code": "Z9", "name": "x"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/password")
+    assert db.session.scalar(sa.select(Section).where(Section.code == "Z9")) is None

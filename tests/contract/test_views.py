@@ -20,6 +20,7 @@ from portal.contract.models import (
     ContractStatus,
 )
 from portal.filestore import get_filestore
+from portal.wareki import fiscal_year, today_jst
 from tests.contract import documents
 from tests.contract.factories import make_check, make_contract, make_document
 from tests.factories import make_company, make_section, make_user
@@ -498,11 +499,13 @@ def test_the_overdue_filter_shows_active_contracts_past_their_period(db, login_a
         period_start=date(2020, 4, 1),
         period_end=date(2021, 3, 31),
     )
+    # Started today: neither past its period nor late for its yearly inspection (which the
+    # inspection feature adds to this filter; tests/inspection/test_contract_overdue.py).
     running = make_contract(
         section=section,
         status=ContractStatus.ACTIVE,
-        fiscal_year=2026,
-        period_start=date(2026, 4, 1),
+        fiscal_year=fiscal_year(today_jst()),
+        period_start=today_jst(),
         period_end=date(2099, 3, 31),
     )
     client = login_as(make_user(Role.PROCUREMENT, section=section))
@@ -662,3 +665,46 @@ def test_a_contractor_cannot_draft_special_terms(db, login_as, contract):
     client = login_as(make_user(Role.CONTRACTOR, company=contract.company))
 
     assert client.get(f"/contracts/{contract.id}/special-terms.pdf").status_code == 403
+
+
+def test_hand_made_list_filters_are_ignored_not_a_500(db, login_as, section):
+    contract = make_contract(section=section)
+    client = login_as(make_user(Role.CHIEF))
+
+    response = client.get("/contracts?section_id=%C2%B2&company_id=99999999999&fiscal_year=-1")
+
+    assert response.status_code == 200
+    assert contract.title in response.get_data(as_text=True)
+
+
+def test_a_special_terms_draft_that_cannot_be_made_explains_why(
+    db, login_as, contract, monkeypatch
+):
+    from portal.clausecheck.draft import FontNotFoundError
+    from portal.contract import drafting
+
+    def no_font(*_args, **_kwargs):
+        raise FontNotFoundError("IPAexGothic")
+
+    monkeypatch.setattr(drafting, "draft_tokki_pdf", no_font)
+    client = login_as(make_user(Role.PROCUREMENT, section=contract.section))
+
+    response = client.get(f"/contracts/{contract.id}/special-terms.pdf")
+
+    assert response.status_code == 302
+    assert "システム管理者に連絡してください" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_the_history_names_the_move_to_the_erasure_check_in_japanese(
+    db, login_as, csrf_token, contract
+):
+    make_check(contract)
+    contract.status = ContractStatus.ENDING
+    client = login_as(make_user(Role.PROCUREMENT, section=contract.section))
+
+    _post(client, csrf_token, contract, "erasure-pending")
+
+    html = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert "消去・返却の確認待ちに変更 <code>contract.erasure_required</code>" in html

@@ -92,3 +92,13 @@ def test_hiroshima_treats_overdue_inspections_as_a_warning():
 
     assert load_profile("hiroshima", cfg.templates_dir).inspection.overdue_is_violation is False
     assert load_profile("iruma", cfg.templates_dir).inspection.overdue_is_violation is True
+
+
+def test_a_mistyped_switch_is_refused_rather_than_read_as_off():
+    with pytest.raises(ConfigError, match="SECURE_COOKIES"):
+        Config.from_env({"PORTAL_ENV": "development", "SECURE_COOKIES": "ture"})
+
+
+def test_a_lockout_threshold_of_zero_is_refused():
+    with pytest.raises(ConfigError, match="LOCKOUT_THRESHOLD"):
+        Config.from_env({"PORTAL_ENV": "development", "LOCKOUT_THRESHOLD": "0"})

@@ -35,3 +35,28 @@ def test_dedupe_lookup_is_one_query_whatever_the_number_of_recipients(db, count_
 
     selects = lambda qs: [q for q in qs if q.lstrip().upper().startswith("SELECT")]  # noqa: E731
     assert len(selects(q_few)) == len(selects(q_many)) == 1
+
+
+def test_opening_a_notification_follows_only_a_path_on_this_site(db, login_as, csrf_token):
+    user = make_user("auditor")
+    (note,) = notify(recipients=[user], kind="test", subject="s", url="/\\evil.example.com/")
+    client = login_as(user)
+
+    response = client.post(
+        f"/notifications/{note.id}/read", data={"csrf_token": csrf_token("/notifications")}
+    )
+
+    assert response.headers["Location"] == "/notifications"
+    assert note.read_at is not None
+
+
+def test_another_users_notification_is_not_found(db, login_as, csrf_token):
+    (note,) = notify(recipients=[make_user("auditor")], kind="test", subject="s")
+    client = login_as(make_user("auditor"))
+
+    response = client.post(
+        f"/notifications/{note.id}/read", data={"csrf_token": csrf_token("/notifications")}
+    )
+
+    assert response.status_code == 404
+    assert note.read_at is None
