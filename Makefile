@@ -9,7 +9,8 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_WORKERS ?= 2
-SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && echo sudo)
+# Root installs directly; anyone else needs sudo (asked for only when something is missing).
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo sudo; fi)
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 
 .PHONY: help run test lint bench scheduler system-fonts system-browser clean
