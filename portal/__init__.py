@@ -72,10 +72,11 @@ def create_app(config: Config | None = None) -> Flask:
     # driver overflow (a 500) on SQLite or PostgreSQL.
     app.url_map.converters["int"] = BoundedIntConverter
 
-    from portal import authz, errors, security, templating
+    from portal import authz, security, templating
     from portal.account import sessions
     from portal.extensions import csrf, db, login_manager
     from portal.filestore import make_filestore
+    from portal.web import errors as web_errors
 
     db.init_app(app, config.database_url)
     login_manager.init_app(app)
@@ -92,7 +93,7 @@ def create_app(config: Config | None = None) -> Flask:
         s3_region=config.s3_region,
     )
     security.init_app(app)
-    errors.init_app(app)
+    web_errors.init_app(app)
     templating.init_app(app)
 
     app.extensions["portal_features"] = _feature_modules()

@@ -152,7 +152,7 @@ def users_create(
             must_change_password=False,
         )
     except PortalError as err:
-        raise click.ClickException(err.message) from err
+        raise click.ClickException(err.text) from err
     db.session.commit()
     click.echo(f"created user {user.id} {user.email} ({role})")
 

@@ -63,6 +63,17 @@ def str_enum(enum_cls: type[enum.StrEnum], length: int = 30) -> sa.Enum:
     )
 
 
+def like_escape(text: str) -> str:
+    """`text` with LIKE's wildcards escaped (the escape character is a backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(column: so.QueryableAttribute[Any], text: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive "column contains text" for search boxes: a typed % or _ is matched as
+    itself, never as a wildcard (a search for "100%" must not list everything)."""
+    return column.ilike(f"%{like_escape(text)}%", escape="\\")
+
+
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)

@@ -1,77 +1,89 @@
-"""Domain errors and the Japanese error pages."""
+"""The one error hierarchy: every refusal the portal shows a person is a `PortalError`.
+
+A refusal carries two separate things:
+
+- `message`: the Japanese sentence for the person (what was wrong, what to do);
+- `code`: a stable key (``"encrypted"``, ``"too_large"``) for logs, tests and the help desk.
+
+`text` is what a page or a flash shows: the message, then the code in brackets when there is
+one, so the person can quote it to the help desk. Views catch `PortalError` only (the web
+layer's `run()` does it for them); one that reaches no view's handler becomes the error page
+with its `status` and `text` (never a 500).
+
+This module imports nothing from Flask or the database, so the pure libraries
+(`portal.filecheck`, run in sandbox children) can raise these too.
+
+    PortalError            a business rule refused the action (400 when it reaches the page)
+    ├── UploadRejected     an uploaded file was refused; nothing was stored
+    │   └── FileRejected   (portal.filecheck) a byte-level check, `code` is a RejectCode
+    └── StoredFileMissing  a document's row exists but its file does not (404)
+"""
 
 from __future__ import annotations
 
-from flask import Flask, flash, render_template
-from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException
-
-from portal.extensions import db
+CODE_LABEL = "エラーコード"
 
 
 class PortalError(Exception):
-    """A business rule refused the action; the message is shown to the user (Japanese).
+    """A business rule refused the action. Raise it from a service; nothing is saved."""
 
-    `code` (e.g. a file check's "encrypted") is appended to the message, so the person can
-    quote it to the help desk (HELPERS.md: a clear message plus an error code).
-    """
+    status = 400
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        if code:
-            message = f"{message}（エラーコード: {code}）"
         super().__init__(message)
         self.message = message
         self.code = code
 
+    @property
+    def text(self) -> str:
+        """The message as shown to the person, with the error code when there is one."""
+        return f"{self.message}（{CODE_LABEL}: {self.code}）" if self.code else self.message
 
-class InputRefused(BadRequest):
-    """400 whose Japanese `description` tells the person what was wrong with the request."""
+    def __str__(self) -> str:
+        return self.text
 
-
-def flash_refusal(err: PortalError) -> None:
-    """A service refused: drop whatever it flushed before raising, and show the reason."""
-    db.session.rollback()
-    flash(err.message, "error")
-
-
-ERROR_TEXT = {
-    400: ("リクエストが正しくありません", "入力内容を確認して、もう一度お試しください。"),
-    403: ("この操作は許可されていません", "この画面・操作を利用する権限がありません。"),
-    404: ("ページが見つかりません", "指定されたページは存在しないか、閲覧できません。"),
-    405: ("この操作は許可されていません", "この方法でのアクセスはできません。"),
-    413: (
-        "ファイルが大きすぎます",
-        "アップロードできるサイズの上限を超えています。ファイルを分割するか、小さくしてください。",
-    ),
-    429: ("リクエストが多すぎます", "しばらく待ってから再度お試しください。"),
-    500: (
-        "システムエラーが発生しました",
-        "処理を完了できませんでした。時間をおいて再度お試しください。",
-    ),
-}
+    # Refusals raised in a sandbox child are pickled back to the parent; `args` alone would
+    # not rebuild the keyword-only code.
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.__dict__))
 
 
-def _page(code: int, detail: str | None = None) -> ResponseReturnValue:
-    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+def _rebuild(cls: type[PortalError], state: dict[str, object]) -> PortalError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message"))
+    err.__dict__.update(state)
+    return err
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf(err: CSRFError) -> ResponseReturnValue:
-        return _page(
-            400, "画面の有効期限が切れたか、不正な送信です。画面を開き直してから操作してください。"
+class UploadRejected(PortalError):
+    """An uploaded file was refused (size, type or content); nothing was stored.
+
+    `code` names the check that refused it; `filename` is the person's name for the file when
+    the refusal concerns one of several files.
+    """
+
+    def __init__(self, message: str, *, code: str, filename: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.filename = filename
+
+    def naming(self, label: str, filename: str) -> UploadRejected:
+        """The same refusal, its message saying which of several files it was."""
+        return UploadRejected(
+            f"{label}「{filename}」を受け付けられません。{self.message}",
+            code=str(self.code),
+            filename=filename,
         )
 
-    @app.errorhandler(HTTPException)
-    def _http(err: HTTPException) -> ResponseReturnValue:
-        if isinstance(err, InputRefused):
-            return _page(400, err.description)
-        if err.code in ERROR_TEXT:
-            return _page(err.code or 500)
-        return err
 
-    @app.errorhandler(500)
-    def _internal(err: Exception) -> ResponseReturnValue:
-        return _page(500)
+class StoredFileMissing(PortalError):
+    """A document's row exists but its file is not in the file store (the nightly reconcile
+    job reports such rows). Nothing is served and nothing is recorded."""
+
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ファイルが見つかりません。保存されているはずのファイルがないため、表示できません。"
+            "システム管理者に連絡してください。",
+            code="file_missing",
+        )

@@ -8,7 +8,6 @@ from functools import cache
 from gettext import NullTranslations
 from typing import Any
 
-from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.i18n import get_translations
@@ -79,10 +78,3 @@ def text_field(
         )
     field_class = TextAreaField if area else StringField
     return field_class(label, validators=validators, filters=NFKC, **kwargs)
-
-
-def flash_form_errors(form: FlaskForm) -> None:
-    """For a form posted from another page: show its errors there, after the redirect."""
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "error")

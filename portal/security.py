@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from flask import Flask, Response, request
 
-from portal.errors import InputRefused
+from portal.errors import PortalError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,9 +39,9 @@ def _refuse_nul() -> None:
     # PostgreSQL text cannot hold U+0000: psycopg raises DataError (a 500) for a search box or
     # form field carrying it, and no legitimate input does. One check here covers every view.
     if any("\x00" in text for text in _request_texts()):
-        raise InputRefused(
-            "入力に使用できない文字（NUL文字）が含まれています。入力内容を確認してください。"
-            "（エラーコード: nul_character）"
+        raise PortalError(
+            "入力に使用できない文字（NUL文字）が含まれています。入力内容を確認してください。",
+            code="nul_character",
         )
 
 

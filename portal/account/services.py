@@ -16,7 +16,7 @@ from portal.account.passwords import (
     verify_password,
 )
 from portal.audit.services import record
-from portal.db import utcnow
+from portal.db import contains, utcnow
 from portal.errors import PortalError
 from portal.extensions import db
 
@@ -208,3 +208,13 @@ def reset_password(*, actor: Actor, user: User) -> str:
     record(actor, "account.password_reset", user)
     db.session.flush()
     return temporary
+
+
+def search_users_stmt(q: str, role: Role | None) -> sa.Select[User]:
+    """Accounts whose name or e-mail contains `q`, of `role` when given, by id."""
+    stmt = sa.select(User).order_by(User.id)
+    if q:
+        stmt = stmt.where(sa.or_(contains(User.name, q), contains(User.email, q)))
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    return stmt

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -11,13 +12,12 @@ from portal.account.models import Role, User
 from portal.account.sessions import end_session, start_session
 from portal.authz import ALL_ROLES, load_visible, public, roles
 from portal.authz.org import can_manage_users
-from portal.errors import PortalError, flash_refusal
-from portal.extensions import db
-from portal.org.models import Company, Section
-from portal.pagination import page_arg, paginate
+from portal.org.services import company_choices, section_choices
 from portal.profile import current_profile
 from portal.security import safe_local_path
 from portal.templating import register_nav
+from portal.web import commit, current_actor, paged, run
+from portal.web.args import choice_arg, text_arg
 
 register_nav("account.users", "アカウント管理", {"admin"}, order=95)
 
@@ -35,7 +35,7 @@ def login() -> ResponseReturnValue:
             password=form.password.data or "",
             threshold=cfg.lockout_threshold,
         )
-        db.session.commit()
+        commit()  # the failed attempt counts towards the lockout, the success resets it
         if result.user is None:
             flash(result.error or services.BAD_CREDENTIALS, "error")
             return render_template("account/login.html", form=form), 200
@@ -48,8 +48,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @roles(*ALL_ROLES)
 def logout() -> ResponseReturnValue:
-    services.logout(actor=current_user._get_current_object())
-    db.session.commit()
+    run(lambda: services.logout(actor=current_actor()))
     end_session()
     flash("ログアウトしました。", "info")
     return redirect(url_for("account.login"))
@@ -60,17 +59,15 @@ def logout() -> ResponseReturnValue:
 def password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(
+        user = current_actor()
+        if not run(
+            lambda: services.change_password(
                 actor=user, current=form.current.data or "", new=form.new.data or ""
-            )
-        except PortalError as err:
-            flash_refusal(err)
+            ),
+            success="パスワードを変更しました。",
+        ):
             return render_template("account/password.html", form=form), 422
-        db.session.commit()
         start_session(user)  # this session stays; every other one ended
-        flash("パスワードを変更しました。", "success")
         return redirect(url_for("dashboard.index"))
     return render_template("account/password.html", form=form), 422 if form.errors else 200
 
@@ -86,58 +83,49 @@ def _role_choices() -> list[tuple[str, str]]:
 @bp.get("/admin/users")
 @roles("admin")
 def users() -> ResponseReturnValue:
-    q = (request.args.get("q") or "").strip()
-    role = request.args.get("role") or ""
-    stmt = sa.select(User).order_by(User.id)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(User.name.ilike(like), User.email.ilike(like)))
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.role == role)
-    page = paginate(stmt, page=page_arg(request.args.get("page")))
+    q = text_arg(request.args.get("q"))
+    role = choice_arg(request.args.get("role"), Role)
+    page = paged(services.search_users_stmt(q, role))
     return render_template(
-        "account/users.html", page=page, q=q, role=role, role_choices=_role_choices()
+        "account/users.html",
+        page=page,
+        q=q,
+        role=role.value if role else "",
+        role_choices=_role_choices(),
     )
 
 
 def _user_form(form: UserEditForm, user: User | None) -> ResponseReturnValue:
     """Create (user=None, `form` is a UserForm) or edit an account: one screen, one flow."""
     form.role.choices = _role_choices()
-    sections = db.session.execute(sa.select(Section.id, Section.name).order_by(Section.code))
-    companies = db.session.execute(sa.select(Company.id, Company.name).order_by(Company.name))
-    form.section_id.choices = [(0, "（なし）"), *((i, n) for i, n in sections)]
-    form.company_id.choices = [(0, "（なし）"), *((i, n) for i, n in companies)]
+    form.section_id.choices = [(0, "（なし）"), *section_choices()]
+    form.company_id.choices = [(0, "（なし）"), *company_choices()]
     if form.validate_on_submit():
-        actor = current_user._get_current_object()
-        name, role = form.name.data or "", Role(form.role.data)
-        section_id, company_id = form.section_id.data or None, form.company_id.data or None
-        try:
-            if user is not None:
-                services.update_user(
-                    actor=actor,
-                    user=user,
-                    name=name,
-                    role=role,
-                    section_id=section_id,
-                    company_id=company_id,
-                )
-                message = "アカウントを更新しました。"
-            else:
-                created = services.create_user(
+        actor = current_actor()
+        values: dict[str, Any] = {
+            "name": form.name.data or "",
+            "role": Role(form.role.data),
+            "section_id": form.section_id.data or None,
+            "company_id": form.company_id.data or None,
+        }
+        edited = user
+        saved = (
+            run(
+                lambda: services.update_user(actor=actor, user=edited, **values),
+                success="アカウントを更新しました。",
+            )
+            if edited is not None
+            else run(
+                lambda: services.create_user(
                     actor=actor,
                     email=form.email.data or "",
                     password=form.password.data or "",
-                    name=name,
-                    role=role,
-                    section_id=section_id,
-                    company_id=company_id,
-                )
-                message = f"アカウント {created.email} を作成しました。"
-        except PortalError as err:
-            flash_refusal(err)
-        else:
-            db.session.commit()
-            flash(message, "success")
+                    **values,
+                ),
+                success=lambda created: f"アカウント {created.email} を作成しました。",
+            )
+        )
+        if saved:
             return redirect(url_for("account.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("account/user_form.html", form=form, user=user), status
@@ -170,26 +158,23 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 def user_action(user_id: int, op: str) -> ResponseReturnValue:
     # CSRFProtect has checked the token before this runs (it guards every POST).
     user = _load_user(user_id)
-    actor = current_user._get_current_object()
-    try:
+    actor = current_actor()
+
+    def act() -> str:
         if op == "deactivate":
             services.set_active(actor=actor, user=user, active=False)
-            message = f"{user.email} を無効にしました。すべてのセッションが終了しました。"
-        elif op == "activate":
+            return f"{user.email} を無効にしました。すべてのセッションが終了しました。"
+        if op == "activate":
             services.set_active(actor=actor, user=user, active=True)
-            message = f"{user.email} を有効にしました。"
-        elif op == "unlock":
+            return f"{user.email} を有効にしました。"
+        if op == "unlock":
             services.unlock(actor=actor, user=user)
-            message = f"{user.email} のロックを解除しました。"
-        else:
-            temporary = services.reset_password(actor=actor, user=user)
-            message = (
-                f"{user.email} の仮パスワードを発行しました: {temporary} "
-                "（この表示は一度だけです。本人に安全な方法で伝えてください）"
-            )
-    except PortalError as err:
-        flash_refusal(err)
-    else:
-        db.session.commit()
-        flash(message, "success")
+            return f"{user.email} のロックを解除しました。"
+        temporary = services.reset_password(actor=actor, user=user)
+        return (
+            f"{user.email} の仮パスワードを発行しました: {temporary} "
+            "（この表示は一度だけです。本人に安全な方法で伝えてください）"
+        )
+
+    run(act, success=lambda message: message)
     return redirect(url_for("account.user_edit", user_id=user.id))

@@ -77,7 +77,7 @@ def remind_now(object_type: str, object_id: int) -> ResponseReturnValue:
         db.session.commit()
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     except IntegrityError:
         # Two clicks at the same instant: the other request already recorded today's reminder

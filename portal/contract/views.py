@@ -47,13 +47,15 @@ from portal.contract.models import (
 from portal.csvexport import content_disposition, csv_response
 from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
-from portal.errors import PortalError, flash_refusal
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import FileStoreError, get_filestore
 from portal.org.models import Company, Section
-from portal.pagination import int_arg, page_arg, paginate
+from portal.pagination import paginate
 from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst, wareki_date
+from portal.web import flash_refusal
+from portal.web.args import int_arg, page_arg
 
 VIEWERS = (*sorted(CITY), "contractor")
 STAFF = tuple(sorted(SECTION_STAFF))
@@ -397,8 +399,8 @@ def upload(contract_id: int) -> ResponseReturnValue:
         )
     except PortalError as err:
         db.session.rollback()
-        form.document.errors = [err.message]
-        flash(f"登録できませんでした。{err.message}", "error")
+        form.document.errors = [err.text]
+        flash(f"登録できませんでした。{err.text}", "error")
         return _render_detail(contract, upload_form=form, status=422)
     _commit_or_discard([outcome.document.storage_key])
     doc = outcome.document

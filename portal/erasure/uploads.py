@@ -38,8 +38,7 @@ class UploadRejected(PortalError):
     """A file of the submission failed its check; `code` is portal.filecheck's RejectCode."""
 
     def __init__(self, message: str, *, code: str, filename: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.filename = filename
 
 

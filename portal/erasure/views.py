@@ -45,17 +45,18 @@ from portal.erasure.models import (
     MediaType,
     ObligationStatus,
 )
-from portal.erasure.uploads import Upload, UploadRejected, describe_limits, discard_blobs
+from portal.erasure.uploads import Upload, describe_limits, discard_blobs
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.filecheck.policy import download_headers
 from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, clean_filename, get_filestore
 from portal.org.models import Section
-from portal.pagination import int_arg, page_arg, paginate
+from portal.pagination import paginate
 from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
+from portal.web.args import int_arg, page_arg
 
 LIST_ROLES = ("procurement", "protection_manager", "chief", "auditor", "contractor")
 CITY_ROLES = ("procurement", "protection_manager", "chief", "auditor")
@@ -340,8 +341,7 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                     raise
             except PortalError as err:
                 db.session.rollback()
-                code = f"（エラーコード: {err.code}）" if isinstance(err, UploadRejected) else ""
-                flash(err.message + code, "error")
+                flash(err.text, "error")
         if certificate is not None:
             flash("消去・廃棄証明を提出しました。市の保護管理者が確認します。", "success")
             return redirect(url_for("erasure.certificate", certificate_id=certificate.id))
@@ -440,7 +440,7 @@ def _run(call: Callable[[], None], success: str) -> bool:
         call()
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return False
     db.session.commit()
     flash(success, "success")

@@ -66,8 +66,7 @@ class UploadRejected(PortalError):
     """A file failed the byte checks; the message carries the error code (HELPERS.md)."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{message}（エラーコード: {code}）")
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,10 @@ from portal.extensions import db
 from portal.filecheck.policy import download_headers
 from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, get_filestore
-from portal.pagination import page_arg, paginate
+from portal.pagination import paginate
 from portal.templating import register_nav
 from portal.wareki import JST, jst_datetime
+from portal.web.args import page_arg
 
 log = logging.getLogger("portal.exchange")
 
@@ -131,7 +132,7 @@ def _act(form: FlaskForm, back: str, act: Callable[[], object], done: str) -> Re
         act()
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     db.session.commit()
     flash(done, "success")
@@ -150,7 +151,7 @@ def _share_upload(
             outcome = share(path, filename)
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     db.session.commit()
     if outcome.staged is not None:
@@ -387,7 +388,7 @@ def personal_info(document_id: int) -> ResponseReturnValue:
         services.set_personal_info(actor=user, document=item, value=value)
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     db.session.commit()
     flash(
@@ -425,7 +426,7 @@ def staged_decide(staged_id: int) -> ResponseReturnValue:
         )
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     db.session.commit()
     services.discard_blobs(unused)
@@ -581,7 +582,7 @@ def purge(contract_id: int) -> ResponseReturnValue:
         unused = services.purge_expired_documents(actor=_user(), contract=item, now=utcnow())
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(back)
     db.session.commit()
     services.discard_blobs(unused)

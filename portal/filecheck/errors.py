@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from portal.errors import UploadRejected
+
 
 class RejectCode(StrEnum):
     """Why an upload was refused; stable keys for logs, tests and the UI."""
@@ -57,23 +59,16 @@ DEFAULT_MESSAGES: dict[RejectCode, str] = {
 }
 
 
-class FileRejected(Exception):
-    """An upload failed a check; `message` is shown to the user as is, `code` is for logic."""
+class FileRejected(UploadRejected):
+    """An upload failed a byte-level check; `message` is shown to the user as is, `code` (a
+    RejectCode) is for logic."""
 
     code: RejectCode
-    message: str
 
     def __init__(self, code: RejectCode | str, message: str | None = None) -> None:
-        self.code = RejectCode(code)
-        self.message = message if message is not None else DEFAULT_MESSAGES[self.code]
-        super().__init__(self.code, self.message)
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-    # Pickled when raised in a sandbox child; args alone would not rebuild (code, message).
-    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str]]:
-        return (type(self), (str(self.code), self.message))
+        reject = RejectCode(code)
+        super().__init__(message if message is not None else DEFAULT_MESSAGES[reject], code=reject)
+        self.code = reject
 
 
 def megabytes(n_bytes: int) -> str:

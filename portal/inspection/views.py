@@ -39,7 +39,6 @@ from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.filecheck.errors import FileRejected
 from portal.filestore import MissingBlobError, get_filestore
 from portal.forms import nfkc
 from portal.inspection import bp, services
@@ -80,11 +79,11 @@ from portal.inspection.status import (
     item_results,
     report_results,
 )
-from portal.pagination import page_arg
 from portal.profile import current_profile
 from portal.subcontract.models import SubcontractRequest
 from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst
+from portal.web.args import page_arg
 
 STATUS_PER_PAGE = 100
 _MAX_ID = 2**31 - 1  # ids are 32-bit; a larger query value would overflow the driver
@@ -142,13 +141,9 @@ def _run(call: Callable[[], T], success: str | Callable[[T], str]) -> list[T]:
     flash why it was refused ([])."""
     try:
         result = call()
-    except FileRejected as err:
-        db.session.rollback()
-        flash(f"{err.message}（エラーコード: {err.code}）", "error")
-        return []
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return []
     db.session.commit()
     flash(success if isinstance(success, str) else success(result), "success")
@@ -675,7 +670,7 @@ def status_pdf_view() -> ResponseReturnValue:
             filters=filters.describe(report),
         )
     except PortalError as err:
-        flash(err.message, "error")
+        flash(err.text, "error")
         return redirect(url_for("inspection.status", **_args()))
     resp = Response(body, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = content_disposition(

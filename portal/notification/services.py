@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,4 +67,29 @@ def unread_count(user: User) -> int:
             )
         )
         or 0
+    )
+
+
+def notifications_stmt(user: User) -> sa.Select[Notification]:
+    """The user's notifications, newest first."""
+    return (
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def mark_read(*, actor: User, note: Notification, now: datetime) -> None:
+    """The recipient has opened the notification (its own; unchanged when already read)."""
+    if note.read_at is None:
+        note.read_at = now
+        db.session.flush()
+
+
+def mark_all_read(*, actor: User, now: datetime) -> None:
+    """Every unread notification of the recipient is read."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=now)
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from portal.account.models import Actor
 from portal.audit.services import record
+from portal.db import contains
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
@@ -123,3 +125,33 @@ def remove_certificate(*, actor: Actor, cert: CompanyCertificate) -> None:
     )
     db.session.delete(cert)
     db.session.flush()
+
+
+# --- queries the screens list --------------------------------------------------------------
+
+
+def sections() -> list[Section]:
+    """Every 課, by code."""
+    return list(db.session.scalars(sa.select(Section).order_by(Section.code)))
+
+
+def section_choices() -> list[tuple[int, str]]:
+    """(id, name) of every 課, by code, for a select box."""
+    return [
+        (i, n)
+        for i, n in db.session.execute(sa.select(Section.id, Section.name).order_by(Section.code))
+    ]
+
+
+def company_choices(*, exclude_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every company, by name, for a select box (without `exclude_id`)."""
+    rows = db.session.execute(sa.select(Company.id, Company.name).order_by(Company.name))
+    return [(i, n) for i, n in rows if i != exclude_id]
+
+
+def search_companies_stmt(q: str) -> sa.Select[Company]:
+    """Companies whose name or 法人番号 contains `q`, certificates loaded, by name."""
+    stmt = sa.select(Company).options(so.selectinload(Company.certificates)).order_by(Company.name)
+    if q:
+        stmt = stmt.where(sa.or_(contains(Company.name, q), contains(Company.corporate_number, q)))
+    return stmt

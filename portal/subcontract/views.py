@@ -41,7 +41,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import MissingBlobError, get_filestore
 from portal.org.models import CERTIFICATE_LABELS, CertificateKind, Company, Section
-from portal.pagination import page_arg, paginate
+from portal.pagination import paginate
 from portal.profile import current_profile
 from portal.subcontract import bp, services
 from portal.subcontract.forms import (
@@ -61,6 +61,7 @@ from portal.subcontract.models import (
 )
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
+from portal.web.args import page_arg
 
 REQUEST_VIEWERS = ("contractor", "procurement", "protection_manager", "chief", "auditor")
 CHAIN_LISTERS = ("chief", "auditor", "procurement", "protection_manager")
@@ -155,7 +156,7 @@ def _after_save(sub: SubcontractRequest, form: SubcontractForm, saved: str) -> R
             services.submit_subcontract(actor=_actor(), sub=sub)
         except PortalError as err:
             db.session.commit()  # the draft itself was saved as the user asked
-            flash(f"{saved}が、申請はできませんでした。{err.message}", "warning")
+            flash(f"{saved}が、申請はできませんでした。{err.text}", "warning")
             return redirect(url_for("subcontract.edit", sub_id=sub.id))
         db.session.commit()
         flash("申請しました。保護管理者の判断をお待ちください。", "success")
@@ -205,7 +206,7 @@ def _save_form(
         saved = save(_form_input(form))
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         if sub is not None and not can_edit_subcontract(current_user, sub):
             return redirect(url_for("subcontract.detail", sub_id=sub.id))  # nothing to fix
         return _render_form(form, contract=contract, parent=parent, sub=sub, status=422)
@@ -292,7 +293,7 @@ def _act(sub: SubcontractRequest, form: FlaskForm, act: Callable[[], None], done
         act()
     except PortalError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.text, "error")
         return back
     db.session.commit()
     flash(done, "success")

@@ -296,7 +296,7 @@ def test_an_unreadable_upload_saves_no_row_and_no_blob(db, staff, contract, code
         )
 
     assert err.value.code == code
-    assert f"エラーコード: {code}" in err.value.message
+    assert f"エラーコード: {code}" in str(err.value)
     assert db.session.scalar(sa.select(sa.func.count(ContractDocument.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(ClauseCheck.id))) == 0
     assert _blob_keys() == keys

@@ -82,7 +82,7 @@ def test_broken_or_unknown_files_are_refused_with_their_code(db, tmp_path, data,
         )
 
     assert err.value.code == code
-    assert f"エラーコード: {code}" in err.value.message
+    assert f"エラーコード: {code}" in str(err.value)
 
 
 def _stored_version(space, actor, data, kind, filename, content_type):
