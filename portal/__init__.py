@@ -30,6 +30,7 @@ FEATURES = (
     "inspection",
     "erasure",
     "exchange",
+    "incident",
     "chase",
     "notification",
     "audit",
