@@ -25,7 +25,9 @@ def test_each_profile_cites_its_own_report_article_and_tells_the_protection_mana
 
     assert rules.cite("report") == SEEDS_ARTICLE[profile]
     assert rules.told_at_once == ("protection_manager",)
-    assert all(not rules.cite(d).startswith("入間市") for d in ("report", "ppc", "publication"))
+    cited = [rules.cite(d) for d in ("report", "escalation", "ppc", "publication", "recurrence")]
+    assert all(c.startswith(rules.rule_short) or c == "（規程に定めなし）" for c in cited)
+    assert profile == "iruma" or not any("入間市" in c for c in cited)
     assert (rules.clocks.sokuho_due_day, rules.clocks.kakuho_days) == (5, 30)
 
 
