@@ -92,3 +92,29 @@ def assess_command(ctx: click.Context, file: Path, profile: str | None, as_json:
 
 
 commands = [incidents_group]
+
+
+@incidents_group.command("remind")
+@click.option("--date", "day", default=None, help="基準日 YYYY-MM-DD（既定: 今日）")
+def remind_command(day: str | None) -> None:
+    """速報・確報の期限、判断待ち、再発防止策の期限超過を督促する（スケジューラと同じ処理）。"""
+    from datetime import date
+
+    from flask.cli import ScriptInfo
+
+    from portal.db import utcnow
+    from portal.incident.jobs import send_reminders
+
+    try:
+        today = date.fromisoformat(day) if day else None
+    except ValueError as exc:
+        raise click.BadParameter(
+            "YYYY-MM-DD 形式で指定してください。", param_hint="--date"
+        ) from exc
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        count = send_reminders(now=utcnow(), today=today)
+    if count is None:
+        _out("他のプロセスが実行中のため、何もしませんでした。")
+    else:
+        _out(f"督促 {count} 件")
