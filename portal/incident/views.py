@@ -1,0 +1,846 @@
+"""Incident screens. Thin: load (404 when not visible), require, one service call, one
+commit, flash, redirect."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import FileStorage
+
+from portal.account.models import CITY_ROLES, CITYWIDE_ROLES, Role, User
+from portal.authz import CITY, deny, load_visible, require, roles
+from portal.authz.contract import can_view_contract, visible_contracts_filter
+from portal.authz.incident import (
+    can_add_incident_file,
+    can_decide_incident,
+    can_download_incident_file,
+    can_export_incidents,
+    can_manage_incident,
+    can_record_ppc_filing,
+    can_report_incident,
+    can_report_incident_for,
+    can_view_incident,
+    can_view_incident_decision,
+)
+from portal.chase.services import deliver_now
+from portal.contract.models import Contract
+from portal.csvexport import content_disposition, csv_response
+from portal.dashboard.panels import Panel, panel
+from portal.db import utcnow
+from portal.errors import PortalError, flash_refusal
+from portal.extensions import db
+from portal.filestore import MissingBlobError, get_filestore
+from portal.forms import flash_form_errors
+from portal.incident import bp, drafts, services
+from portal.incident.assessment import PEOPLE_THRESHOLD
+from portal.incident.display import wareki_weekday
+from portal.incident.files import BlobWriter, Upload
+from portal.incident.forms import (
+    AnalysisForm,
+    CloseForm,
+    DecisionForm,
+    FactsForm,
+    FilesForm,
+    FilingForm,
+    KnownOnForm,
+    MeasureDoneForm,
+    MeasureForm,
+    ReportForm,
+    ResponseForm,
+    ShareForm,
+)
+from portal.incident.models import (
+    STATUS_LABELS,
+    Incident,
+    IncidentCause,
+    IncidentFile,
+    IncidentMeasure,
+    IncidentStatus,
+)
+from portal.incident.rules import LAW_CRITERIA, LAW_DEADLINES, LAW_NOTICE, current_rules
+from portal.mail import MailSettings
+from portal.notification.models import Notification
+from portal.org.models import Section
+from portal.pagination import int_arg, page_arg, paginate
+from portal.profile import current_profile
+from portal.templating import register_nav
+from portal.wareki import jst_datetime, today_jst, wareki_date
+
+VIEWERS = (*CITY, "contractor")
+REPORTERS = ("procurement", "protection_manager", "contractor")
+
+bp.add_app_template_filter(wareki_weekday, "wareki_wd")
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _load(incident_id: int) -> Incident:
+    return load_visible(Incident, incident_id, can_view_incident)
+
+
+def _back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
+    return redirect(url_for("incident.detail", incident_id=incident.id) + anchor)
+
+
+def _act(call: Callable[[], Any], success: str) -> bool:
+    """Run one service call and commit; flash the refusal (rolled back) or the success."""
+    try:
+        call()
+        db.session.commit()
+    except PortalError as err:
+        flash_refusal(err)
+        return False
+    flash(success, "success")
+    return True
+
+
+def _mail_now() -> None:
+    """Mail the notifications a service marked 'sending' (told at once), after the commit."""
+    notes = list(
+        db.session.scalars(
+            sa.select(Notification).where(
+                Notification.mail_status == "sending",
+                Notification.kind.startswith(services.KIND_PREFIX),
+            )
+        )
+    )
+    if notes:
+        deliver_now(
+            notes, settings=MailSettings.from_config(current_app.extensions["portal_config"])
+        )
+        db.session.commit()
+
+
+def _uploads(files: list[Any], workdir: Path) -> list[Upload]:
+    out = []
+    for n, storage in enumerate(f for f in files if isinstance(f, FileStorage) and f):
+        path = workdir / f"upload-{n}"
+        storage.save(path)
+        out.append(Upload(path=path, filename=storage.filename or f"添付{n + 1}"))
+    return out
+
+
+# --- list and export --------------------------------------------------------------------------
+
+
+def _visible_filter(user: User) -> sa.ColumnElement[bool]:
+    if user.role in CITYWIDE_ROLES:
+        return sa.true()
+    if user.role == Role.CONTRACTOR and user.company_id is not None:
+        company = sa.literal(int(user.company_id))
+        return sa.or_(Incident.company_id == company, Contract.company_id == company)
+    if user.role in CITY_ROLES and user.section_id is not None:
+        return Incident.section_id == sa.literal(int(user.section_id))
+    return sa.false()
+
+
+def _list_stmt(user: User) -> sa.Select[Any]:
+    stmt = (
+        sa.select(Incident)
+        .join(Contract, Contract.id == Incident.contract_id)
+        .where(_visible_filter(user))
+        .options(so.contains_eager(Incident.contract), so.joinedload(Incident.company))
+        .order_by(Incident.known_on.desc(), Incident.id.desc())
+    )
+    status = request.args.get("status", "")
+    if status in {s.value for s in IncidentStatus}:
+        stmt = stmt.where(Incident.status == status)
+    fy = int_arg(request.args.get("fy"))
+    if fy is not None:
+        stmt = stmt.where(Incident.fiscal_year == fy)
+    return stmt
+
+
+@bp.get("/incidents")
+@roles(*VIEWERS)
+def index() -> ResponseReturnValue:
+    user = _user()
+    require(True)
+    page = paginate(_list_stmt(user), page=page_arg(request.args.get("page")))
+    return render_template(
+        "incident/index.html",
+        page=page,
+        rules=current_rules(),
+        statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
+        status=request.args.get("status", ""),
+        fy=int_arg(request.args.get("fy")),
+    )
+
+
+EXPORT_HEADER = [
+    "事案番号",
+    "年度",
+    "課",
+    "契約番号",
+    "契約件名",
+    "委託先",
+    "発生した事業者",
+    "再委託の次数",
+    "件名",
+    "原因",
+    "発生日",
+    "把握日（報告者）",
+    "市が把握した日",
+    "本人の数",
+    "要配慮個人情報",
+    "条例要配慮個人情報",
+    "財産的被害のおそれ",
+    "不正の目的のおそれ",
+    "高度な暗号化（鍵は安全）",
+    "判定（規則）",
+    "判定の根拠",
+    "市の判断",
+    "判断日時",
+    "速報期限",
+    "速報日",
+    "確報期限",
+    "確報日",
+    "本人への通知",
+    "通知日",
+    "公表",
+    "公表日",
+    "再発防止策（件）",
+    "再発防止策（未了）",
+    "状況",
+    "完了日時",
+]
+
+
+def _yn(v: bool | None) -> str:
+    return "" if v is None else ("要" if v else "不要")
+
+
+@bp.get("/incidents/export.csv")
+@roles(*CITY)
+def export() -> ResponseReturnValue:
+    user = _user()
+    require(can_export_incidents(user))
+    rules = current_rules()
+    items = (
+        db.session.scalars(
+            _list_stmt(user).options(
+                so.selectinload(Incident.measures), so.joinedload(Incident.section)
+            )
+        )
+        .unique()
+        .all()
+    )
+
+    def rows() -> Any:
+        for i in items:
+            d = services.incident_deadlines(i, rules)
+            due = i.effective_reportable
+            yield [
+                i.number,
+                i.fiscal_year,
+                i.section.name,
+                i.contract.number,
+                i.contract.title,
+                i.contract.company.name,
+                i.company.name,
+                i.tier,
+                i.title,
+                i.cause_label,
+                i.occurred_on.isoformat() if i.occurred_on else "",
+                i.discovered_on.isoformat(),
+                i.known_on.isoformat(),
+                i.people.label,
+                "、".join(i.sensitive_kinds),
+                "あり" if i.ordinance_sensitive else "なし",
+                "あり" if i.financial_damage_risk else "なし",
+                "あり" if i.unlawful_purpose_risk else "なし",
+                "はい" if i.encrypted_key_safe else "いいえ",
+                "報告対象" if i.auto_reportable else "報告対象外",
+                " / ".join(services.grounds_text(i)),
+                _yn(i.reportable),
+                jst_datetime(i.decided_at),
+                d.sokuho_due.isoformat() if due else "",
+                i.sokuho_filed_on.isoformat() if i.sokuho_filed_on else "",
+                d.kakuho_due.isoformat() if due else "",
+                i.kakuho_filed_on.isoformat() if i.kakuho_filed_on else "",
+                _yn(i.notify_individuals),
+                i.individuals_notified_on.isoformat() if i.individuals_notified_on else "",
+                _yn(i.publish),
+                i.published_on.isoformat() if i.published_on else "",
+                len(i.measures),
+                sum(m.done_on is None for m in i.measures),
+                i.status_label,
+                jst_datetime(i.closed_at),
+            ]
+
+    return csv_response(f"漏えい等事案_{today_jst().isoformat()}.csv", EXPORT_HEADER, rows())
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _reportable_contracts(user: User) -> list[Contract]:
+    rows = db.session.scalars(
+        sa.select(Contract).where(visible_contracts_filter(user)).order_by(Contract.number)
+    ).all()
+    return [c for c in rows if can_report_incident_for(user, c)]
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@roles(*REPORTERS)
+def new() -> ResponseReturnValue:
+    user = _user()
+    require(can_report_incident(user))
+    rules = current_rules()
+    contracts = _reportable_contracts(user)
+    form = ReportForm()
+    form.contract_id.choices = [(c.id, f"{c.number} {c.title}") for c in contracts]
+    chosen = next((c for c in contracts if c.id == form.contract_id.data), None)
+    if chosen is None and len(contracts) == 1:
+        chosen = contracts[0]
+    tiers = services.tier_choices(chosen) if chosen else []
+    form.tier.choices = [(0, "委託先（元請）")] + [
+        (t.id, f"再委託 第{t.tier}次: {t.subcontractor.name}") for t in tiers
+    ]
+    staff = user.role != Role.CONTRACTOR
+    if form.validate_on_submit():
+        contract = next((c for c in contracts if c.id == form.contract_id.data), None)
+        tier = next((t for t in tiers if t.id == form.tier.data), None)
+        if contract is None or (form.tier.data and tier is None):
+            flash("契約又は発生した事業者の選択が正しくありません。", "error")
+        else:
+            data = services.ReportInput(
+                contract=contract,
+                subcontract=tier,
+                title=form.title.data or "",
+                summary=form.summary.data or "",
+                occurred_on=form.occurred_on.data,
+                discovered_on=form.discovered_on.data,
+                categories=form.categories.data or "",
+                facts=form.facts(),
+                cause=IncidentCause(form.cause.data),
+                cause_detail=form.cause_detail.data or "",
+                containment=form.containment.data or "",
+                known_on=form.known_on.data if staff else None,
+                known_on_reason=(form.known_on_reason.data or "") if staff else "",
+            )
+            incident = _create(user, data, form.files.data or [])
+            if incident is not None:
+                _mail_now()
+                flash(
+                    f"事案を報告しました（{incident.number}）。担当課の"
+                    f"{current_profile().role_label('protection_manager')}に通知しました。",
+                    "success",
+                )
+                return _back(incident)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "incident/new.html", form=form, contracts=contracts, rules=rules, staff=staff
+    ), status
+
+
+def _create(user: User, data: services.ReportInput, files: list[Any]) -> Incident | None:
+    with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
+        try:
+            incident = services.report_incident(
+                actor=user, data=data, rules=current_rules(), uploads=_uploads(files, Path(tmp))
+            )
+            keys = [f.storage_key for f in incident.files]
+            try:
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                _discard(keys)
+                raise
+        except PortalError as err:
+            flash_refusal(err)
+            return None
+    return incident
+
+
+def _discard(keys: list[str]) -> None:
+    writer = BlobWriter(now=utcnow())
+    writer.keys = keys
+    writer.discard()
+
+
+# --- detail -------------------------------------------------------------------------------------
+
+
+def _sections_to_share(incident: Incident) -> list[Section]:
+    done = {s.section_id for s in incident.shares} | {incident.section_id}
+    return [
+        s for s in db.session.scalars(sa.select(Section).order_by(Section.code)) if s.id not in done
+    ]
+
+
+@bp.get("/incidents/<int:incident_id>")
+@roles(*VIEWERS)
+def detail(incident_id: int) -> ResponseReturnValue:
+    incident = _load(incident_id)
+    user = _user()
+    rules = current_rules()
+    today = today_jst()
+    city = can_view_incident_decision(user, incident)
+    facts_form = FactsForm(formdata=None)
+    facts_form.sensitive.data = list(incident.sensitive_kinds)
+    facts_form.ordinance_sensitive.data = incident.ordinance_sensitive
+    facts_form.people_min.data = incident.people_min
+    facts_form.people_max.data = None if incident.people.is_exact else incident.people_max
+    facts_form.financial_damage_risk.data = incident.financial_damage_risk
+    facts_form.unlawful_purpose_risk.data = incident.unlawful_purpose_risk
+    facts_form.encrypted.data = "yes" if incident.encrypted_key_safe else "no"
+    decision_form = DecisionForm(formdata=None)
+    decision_form.reportable.data = (
+        ("yes" if incident.auto_reportable else "no")
+        if incident.reportable is None
+        else ("yes" if incident.reportable else "no")
+    )
+    if incident.reportable is None:
+        decision_form.reason.data = "規則による判定のとおり。" + "、".join(
+            services.grounds_text(incident)
+        )
+    response_form = ResponseForm(formdata=None)
+    if incident.notify_individuals is not None:
+        response_form.notify_individuals.data = "yes" if incident.notify_individuals else "no"
+    if incident.publish is not None:
+        response_form.publish.data = "yes" if incident.publish else "no"
+    response_form.notify_note.data = incident.notify_note
+    response_form.individuals_notified_on.data = incident.individuals_notified_on
+    response_form.publication_note.data = incident.publication_note
+    response_form.published_on.data = incident.published_on
+    analysis_form = AnalysisForm(formdata=None)
+    analysis_form.analysis.data = incident.cause_analysis
+    share_form = ShareForm(formdata=None)
+    sections = _sections_to_share(incident) if city else []
+    share_form.section_ids.choices = [(s.id, s.name) for s in sections]
+    filing_form = FilingForm(formdata=None)
+    filing_form.kind.data = "kakuho" if incident.sokuho_filed_on else "sokuho"
+    filing_form.filed_on.data = today
+    known_on_form = KnownOnForm(formdata=None)
+    known_on_form.known_on.data = incident.known_on
+    return render_template(
+        "incident/detail.html",
+        incident=incident,
+        rules=rules,
+        city=city,
+        today=today,
+        grounds=services.grounds_text(incident),
+        clocks=services.clocks(incident, rules, today),
+        deadlines=services.incident_deadlines(incident, rules),
+        wareki_known=wareki_date(incident.known_on),
+        threshold=PEOPLE_THRESHOLD,
+        law_criteria=LAW_CRITERIA,
+        law_deadlines=LAW_DEADLINES,
+        law_notice=LAW_NOTICE,
+        blockers=services.closure_blockers(incident),
+        sections=sections,
+        decision_form=decision_form,
+        facts_form=facts_form,
+        known_on_form=known_on_form,
+        filing_form=filing_form,
+        response_form=response_form,
+        analysis_form=analysis_form,
+        measure_form=MeasureForm(formdata=None),
+        done_form=MeasureDoneForm(formdata=None),
+        share_form=share_form,
+        close_form=CloseForm(formdata=None),
+        files_form=FilesForm(formdata=None),
+    )
+
+
+def _posted(incident_id: int, policy: Callable[[Any, Incident], bool]) -> Incident:
+    incident = _load(incident_id)
+    require(policy(_user(), incident))
+    return incident
+
+
+@bp.post("/incidents/<int:incident_id>/decision")
+@roles("protection_manager")
+def decide(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_decide_incident)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#reportability")
+    _act(
+        lambda: services.decide_reportability(
+            actor=_user(),
+            incident=incident,
+            reportable=form.reportable.data == "yes",
+            reason=form.reason.data or "",
+            rules=current_rules(),
+        ),
+        "委員会への報告の要否の判断を記録しました。",
+    )
+    return _back(incident, "#clock")
+
+
+@bp.post("/incidents/<int:incident_id>/facts")
+@roles("protection_manager")
+def facts(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = FactsForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident)
+    _act(
+        lambda: services.revise_facts(
+            actor=_user(), incident=incident, facts=form.facts(), reason=form.reason.data or ""
+        ),
+        "事実を更新し、規則による判定をやり直しました。",
+    )
+    return _back(incident, "#reportability")
+
+
+@bp.post("/incidents/<int:incident_id>/known-on")
+@roles("protection_manager")
+def known_on(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = KnownOnForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident)
+    _act(
+        lambda: services.set_known_on(
+            actor=_user(),
+            incident=incident,
+            known_on=form.known_on.data,
+            reason=form.reason.data or "",
+            today=today_jst(),
+        ),
+        "市が把握した日を変更しました。期限を数え直しています。",
+    )
+    return _back(incident, "#clock")
+
+
+def _filing_policy(user: Any, incident: Incident) -> bool:
+    return can_record_ppc_filing(user, incident, current_rules().ppc_reporter)
+
+
+@bp.post("/incidents/<int:incident_id>/filing")
+@roles("protection_manager", "auditor")
+def filing(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, _filing_policy)
+    form = FilingForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#clock")
+    _act(
+        lambda: services.record_ppc_filing(
+            actor=_user(),
+            incident=incident,
+            kind=form.kind.data,
+            filed_on=form.filed_on.data,
+            today=today_jst(),
+        ),
+        "委員会への報告日を記録しました。",
+    )
+    return _back(incident, "#clock")
+
+
+@bp.post("/incidents/<int:incident_id>/response")
+@roles("protection_manager")
+def response(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#response")
+    data = services.ResponseInput(
+        notify_individuals=form.notify_individuals.data == "yes",
+        notify_note=form.notify_note.data or "",
+        individuals_notified_on=form.individuals_notified_on.data,
+        publish=form.publish.data == "yes",
+        publication_note=form.publication_note.data or "",
+        published_on=form.published_on.data,
+    )
+    _act(
+        lambda: services.decide_response(
+            actor=_user(), incident=incident, data=data, today=today_jst()
+        ),
+        "本人への通知・公表の判断を記録しました。",
+    )
+    return _back(incident, "#response")
+
+
+@bp.post("/incidents/<int:incident_id>/analysis")
+@roles("protection_manager")
+def analysis(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = AnalysisForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#follow-up")
+    _act(
+        lambda: services.record_cause_analysis(
+            actor=_user(), incident=incident, analysis=form.analysis.data or ""
+        ),
+        "原因の分析を記録しました。",
+    )
+    return _back(incident, "#follow-up")
+
+
+@bp.post("/incidents/<int:incident_id>/measures")
+@roles("protection_manager")
+def add_measure(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = MeasureForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#follow-up")
+    _act(
+        lambda: services.add_measure(
+            actor=_user(),
+            incident=incident,
+            description=form.description.data or "",
+            owner=form.owner.data or "",
+            due_on=form.due_on.data,
+            today=today_jst(),
+        ),
+        "再発防止策を追加しました。",
+    )
+    return _back(incident, "#follow-up")
+
+
+def _visible_measure(user: Any, measure: IncidentMeasure) -> bool:
+    return can_view_incident(user, measure.incident)
+
+
+@bp.post("/incidents/measures/<int:measure_id>/done")
+@roles("protection_manager")
+def measure_done(measure_id: int) -> ResponseReturnValue:
+    measure = load_visible(IncidentMeasure, measure_id, _visible_measure)
+    require(can_manage_incident(_user(), measure.incident))
+    form = MeasureDoneForm()
+    if form.validate_on_submit():
+        _act(
+            lambda: services.complete_measure(
+                actor=_user(), measure=measure, done_on=form.done_on.data, today=today_jst()
+            ),
+            "再発防止策を完了にしました。",
+        )
+    else:
+        flash_form_errors(form)
+    return _back(measure.incident, "#follow-up")
+
+
+@bp.post("/incidents/<int:incident_id>/share")
+@roles("protection_manager")
+def share(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = ShareForm()
+    form.section_ids.choices = [(s.id, s.name) for s in _sections_to_share(incident)]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#follow-up")
+    _act(
+        lambda: services.share_measures(
+            actor=_user(),
+            incident=incident,
+            section_ids=list(form.section_ids.data or []),
+            rules=current_rules(),
+        ),
+        "再発防止策を共有しました。",
+    )
+    return _back(incident, "#follow-up")
+
+
+@bp.post("/incidents/<int:incident_id>/close")
+@roles("protection_manager")
+def close(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_manage_incident)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#close")
+    _act(
+        lambda: services.close_incident(
+            actor=_user(), incident=incident, note=form.note.data or ""
+        ),
+        "事案を完了しました。",
+    )
+    return _back(incident)
+
+
+# --- files and drafts ---------------------------------------------------------------------------
+
+
+@bp.post("/incidents/<int:incident_id>/files")
+@roles(*REPORTERS)
+def files(incident_id: int) -> ResponseReturnValue:
+    incident = _posted(incident_id, can_add_incident_file)
+    form = FilesForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back(incident, "#files")
+    with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
+        try:
+            rows = services.add_files(
+                actor=_user(), incident=incident, uploads=_uploads(form.files.data or [], Path(tmp))
+            )
+            keys = [r.storage_key for r in rows]
+            try:
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                _discard(keys)
+                raise
+        except PortalError as err:
+            flash_refusal(err)
+            return _back(incident, "#files")
+    flash(f"ファイルを{len(rows)}件添付しました。", "success")
+    return _back(incident, "#files")
+
+
+def _file_visible(user: Any, row: IncidentFile) -> bool:
+    return can_download_incident_file(user, row.incident)
+
+
+@bp.get("/incidents/files/<int:file_id>")
+@roles(*VIEWERS)
+def download(file_id: int) -> ResponseReturnValue:
+    row = load_visible(IncidentFile, file_id, _file_visible)
+    try:
+        resp: Response = get_filestore().download_response(
+            row.storage_key,
+            filename=row.original_filename,
+            content_type=row.content_type,
+            inline=False,
+            size=row.size,
+        )
+    except MissingBlobError:
+        deny(hide=True)
+    services.record_file_download(actor=_user(), file=row)
+    db.session.commit()
+    return resp
+
+
+@bp.get("/incidents/<int:incident_id>/draft/<kind>.<fmt>")
+@roles(*CITY)
+def draft(incident_id: int, kind: str, fmt: str) -> ResponseReturnValue:
+    incident = _load(incident_id)
+    require(can_view_incident_decision(_user(), incident))
+    if kind not in drafts.KINDS or fmt not in {"pdf", "csv"}:
+        deny(hide=True)
+    rules = current_rules()
+    fields = drafts.draft_fields(
+        incident, kind=kind, rules=rules, deadlines=services.incident_deadlines(incident, rules)
+    )
+    today = today_jst()
+    name = drafts.draft_filename(incident, kind, fmt, today)
+    if fmt == "csv":
+        return csv_response(name, drafts.CSV_HEADER, fields)
+    try:
+        pdf = drafts.draft_pdf(fields, kind=kind, city=rules.city, generated_at=utcnow())
+    except PortalError as err:
+        flash(err.message, "error")
+        return _back(incident, "#clock")
+    resp = Response(pdf, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = content_disposition(name)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+# --- hooks into other screens ---------------------------------------------------------------
+
+
+@bp.app_template_global("contract_incidents")
+def contract_incidents(contract: Contract) -> list[Incident] | None:
+    """For contract/detail.html: the contract's incidents (None when not the user's to see)."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or not can_view_contract(user, contract):
+        return None
+    return [i for i in services.incidents_of_contract(contract.id) if can_view_incident(user, i)]
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    since: date | None
+    incidents: list[Incident]
+
+    @property
+    def open(self) -> int:
+        return sum(i.is_open for i in self.incidents)
+
+
+@bp.app_template_global("inspection_incident_record")
+def inspection_incident_record(inspection: Any) -> InspectionRecord | None:
+    """For inspection/detail.html: the inspected company's cases since the previous yearly
+    inspection (a year back when there is none), for the city's staff."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or user.role not in CITY_ROLES:
+        return None
+    company_id = getattr(inspection, "company_id", None)
+    if company_id is None:
+        return None
+    since = _previous_inspection_day(inspection)
+    return InspectionRecord(since, services.company_incident_record(company_id, since=since))
+
+
+def _previous_inspection_day(inspection: Any) -> date | None:
+    from portal.inspection.models import Inspection, InspectionStatus
+
+    before = inspection.performed_on or today_jst()
+    previous: date | None = db.session.scalar(
+        sa.select(sa.func.max(Inspection.performed_on)).where(
+            Inspection.company_id == inspection.company_id,
+            Inspection.id != inspection.id,
+            Inspection.performed_on < before,
+            Inspection.status == InspectionStatus.RECORDED,
+            Inspection.performed_on.is_not(None),
+        )
+    )
+    return previous
+
+
+# --- dashboard and navigation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    incident: Incident
+    clocks: list[services.ClockState]
+
+
+@panel
+def incident_panel(user: User) -> Panel | None:
+    """Open cases with their clocks: the section's staff, the city-wide readers, the contractor."""
+    if not (can_report_incident(user) or user.role in CITYWIDE_ROLES):
+        return None
+    rules = current_rules()
+    today = today_jst()
+    items = (
+        db.session.scalars(
+            _list_stmt(user).where(Incident.status != IncidentStatus.CLOSED).limit(20)
+        )
+        .unique()
+        .all()
+    )
+    city = user.role in CITY_ROLES
+    rows = [PanelRow(i, services.clocks(i, rules, today) if city else []) for i in items]
+    urgent = city and any(
+        r.incident.status == IncidentStatus.REPORTED
+        or any(c.stage in {"due_today", "overdue"} for c in r.clocks)
+        for r in rows
+    )
+    return Panel(
+        title="漏えい等事案",
+        template="incident/_panel.html",
+        context={"rows": rows, "can_report": can_report_incident(user)},
+        order=1 if urgent else 40,
+    )
+
+
+register_nav("incident.index", "漏えい等事案", set(VIEWERS), order=65)
