@@ -233,18 +233,22 @@ def export() -> ResponseReturnValue:
     items = (
         db.session.scalars(
             _list_stmt(user).options(
-                so.selectinload(Incident.measures), so.joinedload(Incident.section)
+                so.selectinload(Incident.measures),
+                so.joinedload(Incident.section),
+                so.contains_eager(Incident.contract).joinedload(Contract.company),
             )
         )
         .unique()
         .all()
     )
 
-    def rows() -> Any:
-        for i in items:
-            d = services.incident_deadlines(i, rules)
-            due = i.effective_reportable
-            yield [
+    # Built before the response streams: the session is gone by then.
+    rows: list[list[Any]] = []
+    for i in items:
+        d = services.incident_deadlines(i, rules)
+        due = i.effective_reportable
+        rows.append(
+            [
                 i.number,
                 i.fiscal_year,
                 i.section.name,
@@ -281,8 +285,9 @@ def export() -> ResponseReturnValue:
                 i.status_label,
                 jst_datetime(i.closed_at),
             ]
+        )
 
-    return csv_response(f"漏えい等事案_{today_jst().isoformat()}.csv", EXPORT_HEADER, rows())
+    return csv_response(f"漏えい等事案_{today_jst().isoformat()}.csv", EXPORT_HEADER, rows)
 
 
 # --- report -----------------------------------------------------------------------------------
