@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from portal.errors import PortalError
 from portal.incident.assessment import SENSITIVE_KINDS, Facts, People
 
 # Causes the report form offers (keys of IncidentCause in models.py).
@@ -35,12 +36,8 @@ MAX_TEXT = 10_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class InvalidDescription(ValueError):
+class InvalidDescription(PortalError):
     """The description cannot be assessed; `message` says why, in Japanese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from portal.errors import PortalError
+from portal.errors import UploadRejected
 from portal.filecheck import (
     ACCEPTED_IMAGE_KINDS,
     FileKind,
@@ -32,8 +32,8 @@ ALLOWED = frozenset({FileKind.PDF} | ACCEPTED_IMAGE_KINDS)
 MAX_FILES = 10
 
 
-class AttachmentRejected(PortalError):
-    """An attachment failed its check; `code` is portal.filecheck's RejectCode."""
+class AttachmentRejected(UploadRejected):
+    """An attachment of an incident report failed its check (`code`: filecheck's RejectCode)."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,8 @@ class Stored:
 
 
 def _rejected(upload: Upload, exc: FileRejected) -> AttachmentRejected:
-    return AttachmentRejected(
-        f"添付ファイル「{upload.filename}」を受け付けられません。{exc.message}", code=str(exc.code)
-    )
+    named = exc.naming("添付ファイル", upload.filename)
+    return AttachmentRejected(named.message, code=str(named.code), filename=upload.filename)
 
 
 class BlobWriter:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -38,10 +38,9 @@ from portal.contract.models import Contract
 from portal.csvexport import content_disposition, csv_response
 from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
-from portal.errors import PortalError, flash_refusal
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import MissingBlobError, get_filestore
-from portal.forms import flash_form_errors
 from portal.incident import bp, drafts, services
 from portal.incident.assessment import PEOPLE_THRESHOLD
 from portal.incident.display import wareki_weekday
@@ -72,20 +71,17 @@ from portal.incident.rules import LAW_CRITERIA, LAW_DEADLINES, LAW_NOTICE, curre
 from portal.mail import MailSettings
 from portal.notification.models import Notification
 from portal.org.models import Section
-from portal.pagination import int_arg, page_arg, paginate
 from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst, wareki_date
+from portal.web import Outcome, commit, current_actor, flash_form_errors, flash_refusal, paged, run
+from portal.web.args import choice_arg, int_arg
 
+T = TypeVar("T")
 VIEWERS = (*CITY, "contractor")
 REPORTERS = ("procurement", "protection_manager", "contractor")
 
 bp.add_app_template_filter(wareki_weekday, "wareki_wd")
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _load(incident_id: int) -> Incident:
@@ -96,25 +92,15 @@ def _back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incident.detail", incident_id=incident.id) + anchor)
 
 
-def _act(call: Callable[[], Any], success: str) -> bool:
-    """Run one service call and commit; flash the refusal (rolled back) or the success."""
-    try:
-        call()
-        db.session.commit()
-    except PortalError as err:
-        flash_refusal(err)
-        return False
-    flash(success, "success")
-    return True
-
-
-def _mail_now() -> None:
-    """Mail the notifications a service marked 'sending' (told at once), after the commit."""
+def _mail_now(incident: Incident) -> None:
+    """Mail the notifications about `incident` that its service marked for sending at once
+    (told 直ちに), after the report itself is committed; the rest waits for the digest."""
     notes = list(
         db.session.scalars(
             sa.select(Notification).where(
                 Notification.mail_status == "sending",
-                Notification.kind.startswith(services.KIND_PREFIX),
+                Notification.object_type == "Incident",
+                Notification.object_id == incident.id,
             )
         )
     )
@@ -122,7 +108,7 @@ def _mail_now() -> None:
         deliver_now(
             notes, settings=MailSettings.from_config(current_app.extensions["portal_config"])
         )
-        db.session.commit()
+        commit()
 
 
 def _uploads(files: list[Any], workdir: Path) -> list[Upload]:
@@ -156,8 +142,8 @@ def _list_stmt(user: User) -> sa.Select[Any]:
         .options(so.contains_eager(Incident.contract), so.joinedload(Incident.company))
         .order_by(Incident.known_on.desc(), Incident.id.desc())
     )
-    status = request.args.get("status", "")
-    if status in {s.value for s in IncidentStatus}:
+    status = choice_arg(request.args.get("status"), IncidentStatus)
+    if status is not None:
         stmt = stmt.where(Incident.status == status)
     fy = int_arg(request.args.get("fy"))
     if fy is not None:
@@ -168,9 +154,9 @@ def _list_stmt(user: User) -> sa.Select[Any]:
 @bp.get("/incidents")
 @roles(*VIEWERS)
 def index() -> ResponseReturnValue:
-    user = _user()
+    user = current_actor()
     require(True)
-    page = paginate(_list_stmt(user), page=page_arg(request.args.get("page")))
+    page = paged(_list_stmt(user))
     return render_template(
         "incident/index.html",
         page=page,
@@ -227,7 +213,7 @@ def _yn(v: bool | None) -> str:
 @bp.get("/incidents/export.csv")
 @roles(*CITY)
 def export() -> ResponseReturnValue:
-    user = _user()
+    user = current_actor()
     require(can_export_incidents(user))
     rules = current_rules()
     items = (
@@ -303,7 +289,7 @@ def _reportable_contracts(user: User) -> list[Contract]:
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @roles(*REPORTERS)
 def new() -> ResponseReturnValue:
-    user = _user()
+    user = current_actor()
     require(can_report_incident(user))
     rules = current_rules()
     contracts = _reportable_contracts(user)
@@ -340,7 +326,7 @@ def new() -> ResponseReturnValue:
             )
             incident = _create(user, data, form.files.data or [])
             if incident is not None:
-                _mail_now()
+                _mail_now(incident)
                 flash(
                     f"事案を報告しました（{incident.number}）。担当課の"
                     f"{current_profile().role_label('protection_manager')}に通知しました。",
@@ -357,27 +343,31 @@ def new() -> ResponseReturnValue:
 
 def _create(user: User, data: services.ReportInput, files: list[Any]) -> Incident | None:
     with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
-        try:
+        uploads = _uploads(files, Path(tmp))
+        written: list[str] = []
+
+        def report() -> Incident:
             incident = services.report_incident(
-                actor=user, data=data, rules=current_rules(), uploads=_uploads(files, Path(tmp))
+                actor=user, data=data, rules=current_rules(), uploads=uploads
             )
-            keys = [f.storage_key for f in incident.files]
-            try:
-                db.session.commit()
-            except SQLAlchemyError:
-                db.session.rollback()
-                _discard(keys)
-                raise
-        except PortalError as err:
-            flash_refusal(err)
-            return None
-    return incident
+            written.extend(f.storage_key for f in incident.files)
+            return incident
+
+        outcome = _run_keeping_blobs(report, written)
+    return outcome.value if outcome else None
 
 
-def _discard(keys: list[str]) -> None:
-    writer = BlobWriter(now=utcnow())
-    writer.keys = keys
-    writer.discard()
+def _run_keeping_blobs(call: Callable[[], T], written: list[str]) -> Outcome[T]:
+    """run() for a service that stored blobs: a refusal already removed them; a commit that
+    fails removes them here, so no file outlives its rows."""
+    try:
+        return run(call)
+    except SQLAlchemyError:
+        db.session.rollback()
+        writer = BlobWriter(now=utcnow())
+        writer.keys = list(written)
+        writer.discard()
+        raise
 
 
 # --- detail -------------------------------------------------------------------------------------
@@ -394,7 +384,7 @@ def _sections_to_share(incident: Incident) -> list[Section]:
 @roles(*VIEWERS)
 def detail(incident_id: int) -> ResponseReturnValue:
     incident = _load(incident_id)
-    user = _user()
+    user = current_actor()
     rules = current_rules()
     today = today_jst()
     city = can_view_incident_decision(user, incident)
@@ -467,7 +457,7 @@ def detail(incident_id: int) -> ResponseReturnValue:
 
 def _posted(incident_id: int, policy: Callable[[Any, Incident], bool]) -> Incident:
     incident = _load(incident_id)
-    require(policy(_user(), incident))
+    require(policy(current_actor(), incident))
     return incident
 
 
@@ -479,15 +469,15 @@ def decide(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#reportability")
-    _act(
+    run(
         lambda: services.decide_reportability(
-            actor=_user(),
+            actor=current_actor(),
             incident=incident,
             reportable=form.reportable.data == "yes",
             reason=form.reason.data or "",
             rules=current_rules(),
         ),
-        "委員会への報告の要否の判断を記録しました。",
+        success="委員会への報告の要否の判断を記録しました。",
     )
     return _back(incident, "#clock")
 
@@ -500,11 +490,14 @@ def facts(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident)
-    _act(
+    run(
         lambda: services.revise_facts(
-            actor=_user(), incident=incident, facts=form.facts(), reason=form.reason.data or ""
+            actor=current_actor(),
+            incident=incident,
+            facts=form.facts(),
+            reason=form.reason.data or "",
         ),
-        "事実を更新し、規則による判定をやり直しました。",
+        success="事実を更新し、規則による判定をやり直しました。",
     )
     return _back(incident, "#reportability")
 
@@ -517,15 +510,15 @@ def known_on(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident)
-    _act(
+    run(
         lambda: services.set_known_on(
-            actor=_user(),
+            actor=current_actor(),
             incident=incident,
             known_on=form.known_on.data,
             reason=form.reason.data or "",
             today=today_jst(),
         ),
-        "市が把握した日を変更しました。期限を数え直しています。",
+        success="市が把握した日を変更しました。期限を数え直しています。",
     )
     return _back(incident, "#clock")
 
@@ -542,15 +535,15 @@ def filing(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#clock")
-    _act(
+    run(
         lambda: services.record_ppc_filing(
-            actor=_user(),
+            actor=current_actor(),
             incident=incident,
             kind=form.kind.data,
             filed_on=form.filed_on.data,
             today=today_jst(),
         ),
-        "委員会への報告日を記録しました。",
+        success="委員会への報告日を記録しました。",
     )
     return _back(incident, "#clock")
 
@@ -571,11 +564,11 @@ def response(incident_id: int) -> ResponseReturnValue:
         publication_note=form.publication_note.data or "",
         published_on=form.published_on.data,
     )
-    _act(
+    run(
         lambda: services.decide_response(
-            actor=_user(), incident=incident, data=data, today=today_jst()
+            actor=current_actor(), incident=incident, data=data, today=today_jst()
         ),
-        "本人への通知・公表の判断を記録しました。",
+        success="本人への通知・公表の判断を記録しました。",
     )
     return _back(incident, "#response")
 
@@ -588,11 +581,11 @@ def analysis(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#follow-up")
-    _act(
+    run(
         lambda: services.record_cause_analysis(
-            actor=_user(), incident=incident, analysis=form.analysis.data or ""
+            actor=current_actor(), incident=incident, analysis=form.analysis.data or ""
         ),
-        "原因の分析を記録しました。",
+        success="原因の分析を記録しました。",
     )
     return _back(incident, "#follow-up")
 
@@ -605,16 +598,16 @@ def add_measure(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#follow-up")
-    _act(
+    run(
         lambda: services.add_measure(
-            actor=_user(),
+            actor=current_actor(),
             incident=incident,
             description=form.description.data or "",
             owner=form.owner.data or "",
             due_on=form.due_on.data,
             today=today_jst(),
         ),
-        "再発防止策を追加しました。",
+        success="再発防止策を追加しました。",
     )
     return _back(incident, "#follow-up")
 
@@ -627,14 +620,14 @@ def _visible_measure(user: Any, measure: IncidentMeasure) -> bool:
 @roles("protection_manager")
 def measure_done(measure_id: int) -> ResponseReturnValue:
     measure = load_visible(IncidentMeasure, measure_id, _visible_measure)
-    require(can_manage_incident(_user(), measure.incident))
+    require(can_manage_incident(current_actor(), measure.incident))
     form = MeasureDoneForm()
     if form.validate_on_submit():
-        _act(
+        run(
             lambda: services.complete_measure(
-                actor=_user(), measure=measure, done_on=form.done_on.data, today=today_jst()
+                actor=current_actor(), measure=measure, done_on=form.done_on.data, today=today_jst()
             ),
-            "再発防止策を完了にしました。",
+            success="再発防止策を完了にしました。",
         )
     else:
         flash_form_errors(form)
@@ -650,14 +643,14 @@ def share(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#follow-up")
-    _act(
+    run(
         lambda: services.share_measures(
-            actor=_user(),
+            actor=current_actor(),
             incident=incident,
             section_ids=list(form.section_ids.data or []),
             rules=current_rules(),
         ),
-        "再発防止策を共有しました。",
+        success="再発防止策を共有しました。",
     )
     return _back(incident, "#follow-up")
 
@@ -670,11 +663,11 @@ def close(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#close")
-    _act(
+    run(
         lambda: services.close_incident(
-            actor=_user(), incident=incident, note=form.note.data or ""
+            actor=current_actor(), incident=incident, note=form.note.data or ""
         ),
-        "事案を完了しました。",
+        success="事案を完了しました。",
     )
     return _back(incident)
 
@@ -691,21 +684,17 @@ def files(incident_id: int) -> ResponseReturnValue:
         flash_form_errors(form)
         return _back(incident, "#files")
     with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
-        try:
-            rows = services.add_files(
-                actor=_user(), incident=incident, uploads=_uploads(form.files.data or [], Path(tmp))
-            )
-            keys = [r.storage_key for r in rows]
-            try:
-                db.session.commit()
-            except SQLAlchemyError:
-                db.session.rollback()
-                _discard(keys)
-                raise
-        except PortalError as err:
-            flash_refusal(err)
-            return _back(incident, "#files")
-    flash(f"ファイルを{len(rows)}件添付しました。", "success")
+        uploads = _uploads(form.files.data or [], Path(tmp))
+        written: list[str] = []
+
+        def add() -> list[IncidentFile]:
+            rows = services.add_files(actor=current_actor(), incident=incident, uploads=uploads)
+            written.extend(r.storage_key for r in rows)
+            return rows
+
+        outcome = _run_keeping_blobs(add, written)
+    if outcome:
+        flash(f"ファイルを{len(outcome.value)}件添付しました。", "success")
     return _back(incident, "#files")
 
 
@@ -727,8 +716,8 @@ def download(file_id: int) -> ResponseReturnValue:
         )
     except MissingBlobError:
         deny(hide=True)
-    services.record_file_download(actor=_user(), file=row)
-    db.session.commit()
+    services.record_file_download(actor=current_actor(), file=row)
+    commit()
     return resp
 
 
@@ -736,7 +725,7 @@ def download(file_id: int) -> ResponseReturnValue:
 @roles(*CITY)
 def draft(incident_id: int, kind: str, fmt: str) -> ResponseReturnValue:
     incident = _load(incident_id)
-    require(can_view_incident_decision(_user(), incident))
+    require(can_view_incident_decision(current_actor(), incident))
     if kind not in drafts.KINDS or fmt not in {"pdf", "csv"}:
         deny(hide=True)
     rules = current_rules()
@@ -750,7 +739,7 @@ def draft(incident_id: int, kind: str, fmt: str) -> ResponseReturnValue:
     try:
         pdf = drafts.draft_pdf(fields, kind=kind, city=rules.city, generated_at=utcnow())
     except PortalError as err:
-        flash(err.message, "error")
+        flash_refusal(err)
         return _back(incident, "#clock")
     resp = Response(pdf, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = content_disposition(name)
