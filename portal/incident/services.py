@@ -119,6 +119,19 @@ def tell(
     return notes
 
 
+def notes_to_mail_now(incident: Incident) -> list[Notification]:
+    """The notifications about `incident` marked for mailing at once (`tell(immediate=True)`)."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification).where(
+                Notification.mail_status == "sending",
+                Notification.object_type == "Incident",
+                Notification.object_id == incident.id,
+            )
+        )
+    )
+
+
 # --- the report -----------------------------------------------------------------------------
 
 

@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -20,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.account.models import CITY_ROLES, CITYWIDE_ROLES, Role, User
 from portal.authz import CITY, deny, load_visible, require, roles
-from portal.authz.contract import can_view_contract, visible_contracts_filter
+from portal.authz.contract import can_view_contract
 from portal.authz.incident import (
     can_add_incident_file,
     can_decide_incident,
@@ -29,7 +27,6 @@ from portal.authz.incident import (
     can_manage_incident,
     can_record_ppc_filing,
     can_report_incident,
-    can_report_incident_for,
     can_view_incident,
     can_view_incident_decision,
 )
@@ -41,7 +38,7 @@ from portal.db import utcnow
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import MissingBlobError, get_filestore
-from portal.incident import bp, drafts, services
+from portal.incident import bp, drafts, queries, services
 from portal.incident.assessment import PEOPLE_THRESHOLD
 from portal.incident.display import wareki_weekday
 from portal.incident.files import BlobWriter, Upload
@@ -69,11 +66,9 @@ from portal.incident.models import (
 )
 from portal.incident.rules import LAW_CRITERIA, LAW_DEADLINES, LAW_NOTICE, current_rules
 from portal.mail import MailSettings
-from portal.notification.models import Notification
-from portal.org.models import Section
 from portal.profile import current_profile
 from portal.templating import register_nav
-from portal.wareki import jst_datetime, today_jst, wareki_date
+from portal.wareki import today_jst, wareki_date
 from portal.web import Outcome, commit, current_actor, flash_form_errors, flash_refusal, paged, run
 from portal.web.args import choice_arg, int_arg
 
@@ -95,15 +90,7 @@ def _back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
 def _mail_now(incident: Incident) -> None:
     """Mail the notifications about `incident` that its service marked for sending at once
     (told 直ちに), after the report itself is committed; the rest waits for the digest."""
-    notes = list(
-        db.session.scalars(
-            sa.select(Notification).where(
-                Notification.mail_status == "sending",
-                Notification.object_type == "Incident",
-                Notification.object_id == incident.id,
-            )
-        )
-    )
+    notes = services.notes_to_mail_now(incident)
     if notes:
         deliver_now(
             notes, settings=MailSettings.from_config(current_app.extensions["portal_config"])
@@ -123,32 +110,11 @@ def _uploads(files: list[Any], workdir: Path) -> list[Upload]:
 # --- list and export --------------------------------------------------------------------------
 
 
-def _visible_filter(user: User) -> sa.ColumnElement[bool]:
-    if user.role in CITYWIDE_ROLES:
-        return sa.true()
-    if user.role == Role.CONTRACTOR and user.company_id is not None:
-        company = sa.literal(int(user.company_id))
-        return sa.or_(Incident.company_id == company, Contract.company_id == company)
-    if user.role in CITY_ROLES and user.section_id is not None:
-        return Incident.section_id == sa.literal(int(user.section_id))
-    return sa.false()
-
-
-def _list_stmt(user: User) -> sa.Select[Any]:
-    stmt = (
-        sa.select(Incident)
-        .join(Contract, Contract.id == Incident.contract_id)
-        .where(_visible_filter(user))
-        .options(so.contains_eager(Incident.contract), so.joinedload(Incident.company))
-        .order_by(Incident.known_on.desc(), Incident.id.desc())
-    )
-    status = choice_arg(request.args.get("status"), IncidentStatus)
-    if status is not None:
-        stmt = stmt.where(Incident.status == status)
-    fy = int_arg(request.args.get("fy"))
-    if fy is not None:
-        stmt = stmt.where(Incident.fiscal_year == fy)
-    return stmt
+def _filters() -> dict[str, Any]:
+    return {
+        "status": choice_arg(request.args.get("status"), IncidentStatus),
+        "fiscal_year": int_arg(request.args.get("fy")),
+    }
 
 
 @bp.get("/incidents")
@@ -156,7 +122,7 @@ def _list_stmt(user: User) -> sa.Select[Any]:
 def index() -> ResponseReturnValue:
     user = current_actor()
     require(True)
-    page = paged(_list_stmt(user))
+    page = paged(queries.list_stmt(user, **_filters()))
     return render_template(
         "incident/index.html",
         page=page,
@@ -167,123 +133,21 @@ def index() -> ResponseReturnValue:
     )
 
 
-EXPORT_HEADER = [
-    "事案番号",
-    "年度",
-    "課",
-    "契約番号",
-    "契約件名",
-    "委託先",
-    "発生した事業者",
-    "再委託の次数",
-    "件名",
-    "原因",
-    "発生日",
-    "把握日（報告者）",
-    "市が把握した日",
-    "本人の数",
-    "要配慮個人情報",
-    "条例要配慮個人情報",
-    "財産的被害のおそれ",
-    "不正の目的のおそれ",
-    "高度な暗号化（鍵は安全）",
-    "判定（規則）",
-    "判定の根拠",
-    "市の判断",
-    "判断日時",
-    "速報期限",
-    "速報日",
-    "確報期限",
-    "確報日",
-    "本人への通知",
-    "通知日",
-    "公表",
-    "公表日",
-    "再発防止策（件）",
-    "再発防止策（未了）",
-    "状況",
-    "完了日時",
-]
-
-
-def _yn(v: bool | None) -> str:
-    return "" if v is None else ("要" if v else "不要")
-
-
 @bp.get("/incidents/export.csv")
 @roles(*CITY)
 def export() -> ResponseReturnValue:
     user = current_actor()
     require(can_export_incidents(user))
     rules = current_rules()
-    items = (
-        db.session.scalars(
-            _list_stmt(user).options(
-                so.selectinload(Incident.measures),
-                so.joinedload(Incident.section),
-                so.contains_eager(Incident.contract).joinedload(Contract.company),
-            )
-        )
-        .unique()
-        .all()
+    items = queries.export_items(user, **_filters())
+    return csv_response(
+        f"漏えい等事案_{today_jst().isoformat()}.csv",
+        queries.EXPORT_HEADER,
+        queries.export_rows(items, rules),
     )
-
-    # Built before the response streams: the session is gone by then.
-    rows: list[list[Any]] = []
-    for i in items:
-        d = services.incident_deadlines(i, rules)
-        due = i.effective_reportable
-        rows.append(
-            [
-                i.number,
-                i.fiscal_year,
-                i.section.name,
-                i.contract.number,
-                i.contract.title,
-                i.contract.company.name,
-                i.company.name,
-                i.tier,
-                i.title,
-                i.cause_label,
-                i.occurred_on.isoformat() if i.occurred_on else "",
-                i.discovered_on.isoformat(),
-                i.known_on.isoformat(),
-                i.people.label,
-                "、".join(i.sensitive_kinds),
-                "あり" if i.ordinance_sensitive else "なし",
-                "あり" if i.financial_damage_risk else "なし",
-                "あり" if i.unlawful_purpose_risk else "なし",
-                "はい" if i.encrypted_key_safe else "いいえ",
-                "報告対象" if i.auto_reportable else "報告対象外",
-                " / ".join(services.grounds_text(i)),
-                _yn(i.reportable),
-                jst_datetime(i.decided_at),
-                d.sokuho_due.isoformat() if due else "",
-                i.sokuho_filed_on.isoformat() if i.sokuho_filed_on else "",
-                d.kakuho_due.isoformat() if due else "",
-                i.kakuho_filed_on.isoformat() if i.kakuho_filed_on else "",
-                _yn(i.notify_individuals),
-                i.individuals_notified_on.isoformat() if i.individuals_notified_on else "",
-                _yn(i.publish),
-                i.published_on.isoformat() if i.published_on else "",
-                len(i.measures),
-                sum(m.done_on is None for m in i.measures),
-                i.status_label,
-                jst_datetime(i.closed_at),
-            ]
-        )
-
-    return csv_response(f"漏えい等事案_{today_jst().isoformat()}.csv", EXPORT_HEADER, rows)
 
 
 # --- report -----------------------------------------------------------------------------------
-
-
-def _reportable_contracts(user: User) -> list[Contract]:
-    rows = db.session.scalars(
-        sa.select(Contract).where(visible_contracts_filter(user)).order_by(Contract.number)
-    ).all()
-    return [c for c in rows if can_report_incident_for(user, c)]
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"])
@@ -292,7 +156,7 @@ def new() -> ResponseReturnValue:
     user = current_actor()
     require(can_report_incident(user))
     rules = current_rules()
-    contracts = _reportable_contracts(user)
+    contracts = queries.reportable_contracts(user)
     form = ReportForm()
     form.contract_id.choices = [(c.id, f"{c.number} {c.title}") for c in contracts]
     chosen = next((c for c in contracts if c.id == form.contract_id.data), None)
@@ -373,13 +237,6 @@ def _run_keeping_blobs(call: Callable[[], T], written: list[str]) -> Outcome[T]:
 # --- detail -------------------------------------------------------------------------------------
 
 
-def _sections_to_share(incident: Incident) -> list[Section]:
-    done = {s.section_id for s in incident.shares} | {incident.section_id}
-    return [
-        s for s in db.session.scalars(sa.select(Section).order_by(Section.code)) if s.id not in done
-    ]
-
-
 @bp.get("/incidents/<int:incident_id>")
 @roles(*VIEWERS)
 def detail(incident_id: int) -> ResponseReturnValue:
@@ -418,7 +275,7 @@ def detail(incident_id: int) -> ResponseReturnValue:
     analysis_form = AnalysisForm(formdata=None)
     analysis_form.analysis.data = incident.cause_analysis
     share_form = ShareForm(formdata=None)
-    sections = _sections_to_share(incident) if city else []
+    sections = queries.sections_to_share(incident) if city else []
     share_form.section_ids.choices = [(s.id, s.name) for s in sections]
     filing_form = FilingForm(formdata=None)
     filing_form.kind.data = "kakuho" if incident.sokuho_filed_on else "sokuho"
@@ -639,7 +496,7 @@ def measure_done(measure_id: int) -> ResponseReturnValue:
 def share(incident_id: int) -> ResponseReturnValue:
     incident = _posted(incident_id, can_manage_incident)
     form = ShareForm()
-    form.section_ids.choices = [(s.id, s.name) for s in _sections_to_share(incident)]
+    form.section_ids.choices = [(s.id, s.name) for s in queries.sections_to_share(incident)]
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(incident, "#follow-up")
@@ -779,24 +636,8 @@ def inspection_incident_record(inspection: Any) -> InspectionRecord | None:
     company_id = getattr(inspection, "company_id", None)
     if company_id is None:
         return None
-    since = _previous_inspection_day(inspection)
+    since = queries.previous_inspection_day(inspection)
     return InspectionRecord(since, services.company_incident_record(company_id, since=since))
-
-
-def _previous_inspection_day(inspection: Any) -> date | None:
-    from portal.inspection.models import Inspection, InspectionStatus
-
-    before = inspection.performed_on or today_jst()
-    previous: date | None = db.session.scalar(
-        sa.select(sa.func.max(Inspection.performed_on)).where(
-            Inspection.company_id == inspection.company_id,
-            Inspection.id != inspection.id,
-            Inspection.performed_on < before,
-            Inspection.status == InspectionStatus.RECORDED,
-            Inspection.performed_on.is_not(None),
-        )
-    )
-    return previous
 
 
 # --- dashboard and navigation ---------------------------------------------------------------
@@ -815,13 +656,7 @@ def incident_panel(user: User) -> Panel | None:
         return None
     rules = current_rules()
     today = today_jst()
-    items = (
-        db.session.scalars(
-            _list_stmt(user).where(Incident.status != IncidentStatus.CLOSED).limit(20)
-        )
-        .unique()
-        .all()
-    )
+    items = queries.open_for_panel(user)
     city = user.role in CITY_ROLES
     rows = [PanelRow(i, services.clocks(i, rules, today) if city else []) for i in items]
     urgent = city and any(

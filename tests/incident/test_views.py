@@ -311,3 +311,20 @@ def test_a_text_file_is_not_accepted_as_an_attachment(login_as, world, tmp_path)
     )
 
     assert incident.files == []
+
+
+def test_the_list_and_the_export_do_not_query_per_incident(login_as, world, count_queries):
+    client = login_as(world.auditor)
+    make_incident(world)
+    client.get("/incidents")
+    with count_queries() as one:
+        client.get("/incidents")
+        client.get("/incidents/export.csv").close()
+    for _ in range(4):
+        make_incident(world)
+
+    with count_queries() as five:
+        client.get("/incidents")
+        client.get("/incidents/export.csv").close()
+
+    assert len(five) == len(one)
