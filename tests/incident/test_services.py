@@ -319,3 +319,14 @@ def test_a_contract_in_a_closed_state_still_takes_reports(world):
     incident = make_incident(world)
 
     assert incident.contract_id == world.contract.id
+
+
+def test_the_auditor_records_ppc_filings_only_where_the_profile_says_so(world):
+    from portal.authz.incident import can_record_ppc_filing
+
+    incident = make_incident(world)
+
+    assert can_record_ppc_filing(world.auditor, incident, rules("hiroshima").ppc_reporter)
+    assert not can_record_ppc_filing(world.auditor, incident, rules("iruma").ppc_reporter)
+    assert can_record_ppc_filing(world.pm, incident, rules("hiroshima").ppc_reporter)
+    assert not can_record_ppc_filing(world.proc, incident, rules("iruma").ppc_reporter)
