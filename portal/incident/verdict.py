@@ -16,13 +16,14 @@ class Verdict:
     deadlines: Deadlines
 
     def as_json(self) -> dict[str, Any]:
-        """Keys in the command's order; dates only when a report is due."""
+        """Keys in the command's order. The dates are the clock of the day of knowledge even
+        when nothing is reportable, so a case reassessed later keeps the same deadlines."""
         a, d = self.assessment, self.deadlines
         return {
             "reportable": a.reportable,
             "grounds": [g.value for g in a.grounds],
-            "sokuho_due": d.sokuho_due.isoformat() if a.reportable else None,
-            "kakuho_due": d.kakuho_due.isoformat() if a.reportable else None,
+            "sokuho_due": d.sokuho_due.isoformat(),
+            "kakuho_due": d.kakuho_due.isoformat(),
             "notify_individuals": a.notify_individuals,
         }
 

@@ -61,15 +61,15 @@ def test_an_unlawful_purpose_gives_sixty_days_and_lists_grounds_in_order(tmp_pat
     assert payload["kakuho_due"] == "2027-02-02"
 
 
-def test_strong_encryption_with_a_safe_key_is_not_reportable_and_has_no_due_dates(tmp_path):
+def test_strong_encryption_with_a_safe_key_is_not_reportable_but_keeps_the_clock(tmp_path):
     code, out, _ = _run(tmp_path, {**EXAMPLE, "encrypted_key_safe": True}, "--json")
 
     assert code == 0
     assert json.loads(out) == {
         "reportable": False,
         "grounds": [],
-        "sokuho_due": None,
-        "kakuho_due": None,
+        "sokuho_due": "2026-12-09",
+        "kakuho_due": "2027-01-04",
         "notify_individuals": False,
     }
 
