@@ -33,6 +33,7 @@ FEATURES = (
     "chase",
     "notification",
     "audit",
+    "dataio",
 )
 
 
