@@ -723,3 +723,10 @@ class UserImporter(Importer):
             },
         )
         db.session.flush()
+
+
+IMPORTERS: dict[ImportKind, type[Importer]] = {
+    ImportKind.COMPANIES: CompanyImporter,
+    ImportKind.CONTRACTS: ContractImporter,
+    ImportKind.USERS: UserImporter,
+}

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from portal.errors import UploadRejected
 from portal.sandbox import SandboxError, SandboxMemoryExceeded, SandboxTimeout, run_limited
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -37,13 +39,13 @@ XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
-class ReadError(Exception):
+class ReadError(UploadRejected):
     """The file cannot be read as a spreadsheet; `code` for machines, `message` in Japanese."""
 
+    code: str
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,10 @@ def _cell_value(cell: Any) -> Value:
     return value
 
 
+def _nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip()
+
+
 def _read_xlsx(data: bytes, sheet: str | None) -> Table:
     import openpyxl
 
@@ -170,12 +176,16 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
         sheets = book.worksheets
         ws: Any
         if sheet is not None:
-            if sheet not in book.sheetnames:
+            # Exact name first; else the same name after NFKC (a form field normalises it).
+            names = [n for n in book.sheetnames if n == sheet] or [
+                n for n in book.sheetnames if _nfkc(n) == _nfkc(sheet)
+            ]
+            if not names:
                 raise ReadError(
                     "sheet_not_found",
                     f"シート「{sheet}」がありません（シート: {'、'.join(book.sheetnames)}）。",
                 )
-            ws = book[sheet]
+            ws = book[names[0]]
         elif sheets:
             ws = sheets[0]
         else:

@@ -46,6 +46,20 @@ def run_import(app, db, tmp_path):
 
 
 @pytest.fixture
+def inline_jobs(app):
+    """Run the import steps at once in the request (the thread runner in production)."""
+    from portal.dataio.runner import InlineRunner
+
+    previous = app.extensions.get("dataio_runner")
+    app.extensions["dataio_runner"] = InlineRunner()
+    yield
+    if previous is None:
+        app.extensions.pop("dataio_runner", None)
+    else:
+        app.extensions["dataio_runner"] = previous
+
+
+@pytest.fixture
 def audit_count(db):
     def _count(action: str) -> int:
         return _db.session.scalar(
