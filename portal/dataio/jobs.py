@@ -28,13 +28,17 @@ def _file_of(job: ImportJob) -> bytes:
         return stream.read()
 
 
-def _plan(job: ImportJob, reporter: Reporter | None) -> tuple[Importer, Plan]:
+def _plan(
+    job: ImportJob, reporter: Reporter | None, *, release: bool = False
+) -> tuple[Importer, Plan]:
     actor = job.created_by
     if actor is None or not can_import(actor, job.kind):
         raise PortalError("この種類のデータを取り込む権限がありません。", code="forbidden")
     table = read_table(_file_of(job), job.sheet)
     importer = make_importer(job.kind, actor)
-    return importer, build_plan(importer, table, progress=reporter)
+    # Nothing is pending in the dry run: committing only ends the read transaction.
+    after = db.session.commit if release else None
+    return importer, build_plan(importer, table, progress=reporter, after_lookups=after)
 
 
 def _fail(job_id: int, err: PortalError | None) -> None:
@@ -58,7 +62,7 @@ def preview_import(job_id: int, *, persist_progress: bool = False) -> None:
         return
     reporter = Reporter(job_id, persist=persist_progress)
     try:
-        _, plan = _plan(job, reporter)
+        _, plan = _plan(job, reporter, release=True)
         db.session.rollback()  # the checks only read; release the database before writing
         job = db.session.get(ImportJob, job_id)
         if job is None:

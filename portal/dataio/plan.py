@@ -112,8 +112,15 @@ class Plan:
         }
 
 
-def build_plan(importer: Importer, table: Table, progress: Progress | None = None) -> Plan:
-    """Check every row against the database as it is now; writes nothing."""
+def build_plan(
+    importer: Importer,
+    table: Table,
+    progress: Progress | None = None,
+    after_lookups: Callable[[], None] | None = None,
+) -> Plan:
+    """Check every row against the database as it is now; writes nothing. `after_lookups`
+    runs once the few lookup queries are done (a job ends its read transaction there, so
+    SQLite's single lock is free while the rows are checked)."""
     header = find_header(table, importer.columns)
     rows = data_rows(table, header)
     plan = Plan(
@@ -130,6 +137,8 @@ def build_plan(importer: Importer, table: Table, progress: Progress | None = Non
             keys.append(exc)
     importer.prepare(sorted({k for k in keys if isinstance(k, str) and k}))
     importer.prepare_companies(sorted({n for n in map(importer.company_number, rows) if n}))
+    if after_lookups is not None:
+        after_lookups()
 
     first_row: dict[str, int] = {}
     key_header = importer.key_header

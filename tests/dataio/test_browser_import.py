@@ -30,7 +30,8 @@ def _upload(page, kind_label: str, path) -> None:
     page.goto("/imports/")
     page.get_by_label("取り込むデータ").select_option(label=kind_label)
     page.get_by_label("ファイル（Excelブック .xlsx または CSV）").set_input_files(str(path))
-    page.get_by_role("button", name="アップロードして確認").click()
+    # The step runs in the background; on SQLite the next page may wait for its lock.
+    page.get_by_role("button", name="アップロードして確認").click(no_wait_after=True)
     page.get_by_test_id("import-counts").wait_for(timeout=WAIT_MS)
 
 
@@ -39,7 +40,7 @@ def _count(page, action: str) -> int:
 
 
 def _apply(page) -> None:
-    page.get_by_role("button", name="反映する").click()
+    page.get_by_role("button", name="反映する").click(no_wait_after=True)
     page.get_by_test_id("import-applied").wait_for(timeout=WAIT_MS)
 
 
