@@ -34,6 +34,7 @@ FEATURES = (
     "chase",
     "notification",
     "audit",
+    "dataio",
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -13,6 +15,8 @@ ERAS: tuple[tuple[date, str], ...] = (
     (date(1989, 1, 8), "平成"),
     (date(1926, 12, 25), "昭和"),
 )
+# Initials people type for the eras (R7.4.1, H31.4.30).
+ERA_INITIALS = {"R": "令和", "H": "平成", "S": "昭和"}
 
 
 def today_jst(now: datetime | None = None) -> date:
@@ -57,3 +61,62 @@ def jst_datetime(dt: datetime | None) -> str:
     if dt is None:
         return ""
     return dt.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+class DateParseError(ValueError):
+    """A text is not a date a person could mean; the message is Japanese, for the UI."""
+
+
+_WAREKI_RE = re.compile(
+    r"^(?P<era>令和|平成|昭和|[RHS])\s*(?P<y>元|\d{1,2})\s*[./\-年]\s*(?P<m>\d{1,2})"
+    r"\s*[./\-月]\s*(?P<d>\d{1,2})\s*日?$",
+    re.IGNORECASE,
+)
+_SEIREKI_RE = re.compile(
+    r"^(?P<y>\d{4})\s*[./\-年]\s*(?P<m>\d{1,2})\s*[./\-月]\s*(?P<d>\d{1,2})\s*日?$"
+)
+_COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+
+
+def _era_bounds(name: str) -> tuple[date, date | None]:
+    """First and last day of an era (None: the present era has no last day yet)."""
+    for index, (start, era) in enumerate(ERAS):
+        if era == name:
+            end = ERAS[index - 1][0] - timedelta(days=1) if index > 0 else None
+            return start, end
+    raise KeyError(name)
+
+
+def _make_date(y: int, m: int, d: int, text: str) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise DateParseError(f"「{text}」は存在しない日付です。") from None
+
+
+def parse_date(raw: str | date | datetime) -> date:
+    """A date as people write it: 令和7年4月1日, R7.4.1, 2025/4/1, 2025-04-01, 2025年4月1日,
+    20250401, with full-width digits (NFKC) and 元年. Raises `DateParseError` (Japanese message)
+    for text that is no date and for impossible ones (2月30日, 令和1年4月1日 before the era)."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if match := _WAREKI_RE.match(text):
+        era = match["era"]
+        era = ERA_INITIALS.get(era.upper(), era)
+        year_in_era = 1 if match["y"] == "元" else int(match["y"])
+        if year_in_era < 1:
+            raise DateParseError(f"「{raw}」は存在しない日付です。")
+        start, end = _era_bounds(era)
+        result = _make_date(start.year + year_in_era - 1, int(match["m"]), int(match["d"]), raw)
+        if result < start or (end is not None and result > end):
+            raise DateParseError(f"「{raw}」は{era}の期間にない日付です。")
+        return result
+    match = _SEIREKI_RE.match(text) or _COMPACT_RE.match(text)
+    if match:
+        return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw)
+    raise DateParseError(
+        f"「{raw}」を日付として読めません（例: 令和7年4月1日、R7.4.1、2025/4/1）。"
+    )

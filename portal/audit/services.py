@@ -65,11 +65,14 @@ def record(
     session = db.session
     if obj is not None and getattr(obj, "id", None) is None:
         session.flush()
+    # synchronize_session=False: the default "evaluate" scans every object in the session for
+    # each entry, which made a transaction writing thousands of entries (an import) quadratic.
     head = session.execute(
         sa.update(AuditChainHead)
         .where(AuditChainHead.id == 1)
         .values(seq=AuditChainHead.seq + 1)
         .returning(AuditChainHead.seq, AuditChainHead.hash)
+        .execution_options(synchronize_session=False)
     ).one_or_none()
     if head is None:
         # First entry ever: create the head row (unique pk stops a concurrent double insert).
@@ -94,7 +97,12 @@ def record(
     )
     entry.hash = entry_hash(entry)
     session.add(entry)
-    session.execute(sa.update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=entry.hash))
+    session.execute(
+        sa.update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(hash=entry.hash)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     return entry
 

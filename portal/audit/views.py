@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from portal.audit import bp, services
 from portal.authz import roles
-from portal.csvexport import csv_response
 from portal.templating import register_nav
 from portal.web import commit, current_actor, paged
 from portal.web.args import date_arg, int_arg, text_arg
+from portal.xlsxexport import table_response
 
 READERS = ("auditor", "chief")
 register_nav("audit.index", "監査ログ", set(READERS), order=90)
@@ -45,6 +45,6 @@ def export() -> ResponseReturnValue:
     flt, args = _filters()
     services.record_export(actor=current_actor(), filters=args)
     commit()
-    return csv_response(
+    return table_response(
         "監査ログ.csv", services.EXPORT_HEADER, services.export_rows(services.entries_stmt(flt))
     )

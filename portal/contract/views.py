@@ -44,7 +44,7 @@ from portal.contract.models import (
     DocumentRole,
     HandlingLocation,
 )
-from portal.csvexport import content_disposition, csv_response
+from portal.csvexport import content_disposition
 from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
 from portal.errors import PortalError
@@ -56,6 +56,7 @@ from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst, wareki_date
 from portal.web import flash_refusal
 from portal.web.args import int_arg, page_arg
+from portal.xlsxexport import table_response
 
 VIEWERS = (*sorted(CITY), "contractor")
 STAFF = tuple(sorted(SECTION_STAFF))
@@ -239,7 +240,7 @@ def export() -> ResponseReturnValue:
         },
     )
     db.session.commit()
-    return csv_response(f"契約一覧_{today_jst().isoformat()}.csv", CSV_HEADER, _csv_rows(stmt))
+    return table_response(f"契約一覧_{today_jst().isoformat()}.csv", CSV_HEADER, _csv_rows(stmt))
 
 
 # --- create and edit ---------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from portal.authz.erasure import (
     can_view_obligation,
 )
 from portal.contract.models import Contract
-from portal.csvexport import csv_response
 from portal.db import utcnow
 from portal.erasure import bp, services
 from portal.erasure import panels as _panels  # noqa: F401 - the import registers the panel
@@ -57,6 +56,7 @@ from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
 from portal.web.args import int_arg, page_arg
+from portal.xlsxexport import table_response
 
 LIST_ROLES = ("procurement", "protection_manager", "chief", "auditor", "contractor")
 CITY_ROLES = ("procurement", "protection_manager", "chief", "auditor")
@@ -178,7 +178,7 @@ def export() -> ResponseReturnValue:
                     jst_datetime(c.closed_at),
                 ]
 
-    return csv_response(
+    return table_response(
         "消去証明_一覧.csv",
         [
             "契約番号",

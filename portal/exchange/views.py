@@ -39,7 +39,6 @@ from portal.authz.exchange import (
     is_read_only,
 )
 from portal.contract.models import Contract
-from portal.csvexport import csv_response
 from portal.db import utcnow
 from portal.errors import PortalError
 from portal.exchange import bp, services
@@ -71,6 +70,7 @@ from portal.pagination import paginate
 from portal.templating import register_nav
 from portal.wareki import JST, jst_datetime
 from portal.web.args import page_arg
+from portal.xlsxexport import table_response
 
 log = logging.getLogger("portal.exchange")
 
@@ -672,7 +672,7 @@ def access_records_csv() -> ResponseReturnValue:
                 batch = []
         yield from _csv_rows(batch)
 
-    return csv_response(
+    return table_response(
         "アクセス記録.csv",
         [
             "日時",

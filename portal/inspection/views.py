@@ -34,7 +34,7 @@ from portal.authz.inspection import (
 )
 from portal.contract.models import Contract
 from portal.contract.services import register_overdue_condition
-from portal.csvexport import content_disposition, csv_response
+from portal.csvexport import content_disposition
 from portal.dashboard.panels import Panel, panel
 from portal.db import utcnow
 from portal.errors import PortalError
@@ -84,6 +84,7 @@ from portal.subcontract.models import SubcontractRequest
 from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst
 from portal.web.args import page_arg
+from portal.xlsxexport import table_response
 
 STATUS_PER_PAGE = 100
 _MAX_ID = 2**31 - 1  # ids are 32-bit; a larger query value would overflow the driver
@@ -646,7 +647,7 @@ def status_csv() -> ResponseReturnValue:
     report = compute_status(
         profile=current_profile(), fiscal_year=filters.fiscal_year, today=today_jst()
     )
-    return csv_response(
+    return table_response(
         f"検査状況_{fiscal_year_label(filters.fiscal_year)}.csv",
         csv_header(report),
         list(csv_rows(report, filters.rows(report), report_results(report))),

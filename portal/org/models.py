@@ -34,6 +34,9 @@ class Company(Base):
     # 法人番号 (13 digits, check digit validated: 法人番号の指定等に関する省令 第2条)
     corporate_number: so.Mapped[str] = so.mapped_column(sa.String(13), unique=True, index=True)
     address: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    # The company's contact person for the city (from the imported register).
+    contact_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("companies.id"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 

@@ -6,3 +6,30 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Import progress: poll the job's progress and reload the page when its step has finished.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-progress-url]");
+  if (!box) {
+    return;
+  }
+  var bar = box.querySelector("progress");
+  var text = box.querySelector("[data-progress-text]");
+  function poll() {
+    fetch(box.getAttribute("data-progress-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (!state.running) {
+          window.location.reload();
+          return;
+        }
+        bar.value = state.percent;
+        if (state.total) {
+          text.textContent = state.done + " / " + state.total + " 行";
+        }
+        window.setTimeout(poll, 700);
+      })
+      .catch(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 500);
+});

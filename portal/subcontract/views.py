@@ -35,7 +35,6 @@ from portal.contract.models import (
     ContractStatus,
     HandlingLocation,
 )
-from portal.csvexport import csv_response
 from portal.dashboard.panels import Panel, panel
 from portal.errors import PortalError
 from portal.extensions import db
@@ -62,6 +61,7 @@ from portal.subcontract.models import (
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
 from portal.web.args import page_arg
+from portal.xlsxexport import table_response
 
 REQUEST_VIEWERS = ("contractor", "procurement", "protection_manager", "chief", "auditor")
 CHAIN_LISTERS = ("chief", "auditor", "procurement", "protection_manager")
@@ -706,7 +706,7 @@ def chains_csv() -> ResponseReturnValue:
     ]
     services.record_chains_export(actor=user, filters=filters, count=len(rows))
     db.session.commit()
-    return csv_response(f"再委託一覧_{today_jst().isoformat()}.csv", CHAIN_CSV_HEADER, rows)
+    return table_response(f"再委託一覧_{today_jst().isoformat()}.csv", CHAIN_CSV_HEADER, rows)
 
 
 # --- dashboard ----------------------------------------------------------------------------
