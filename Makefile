@@ -12,10 +12,11 @@ PYTEST_WORKERS ?= 2
 # Debian packages. Serving needs python3-venv (for .venv) and the Japanese fonts embedded in
 # generated PDFs (特記事項, inspection reports); the tests also need Debian's chromium for
 # Playwright (its own browser download is not used), libatomic1 for Playwright's Node driver
-# (a minimal Debian lacks it) and tesseract/poppler for the OCR of scanned contracts.
+# (a minimal Debian lacks it), tesseract/poppler for the OCR of scanned contracts and
+# pg_dump/pg_restore (postgresql-client) for the backup round trip.
 RUN_PACKAGES := python3-venv fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 tesseract-ocr tesseract-ocr-jpn \
-	tesseract-ocr-jpn-vert poppler-utils
+	tesseract-ocr-jpn-vert poppler-utils postgresql-client
 SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 
 .PHONY: help run serve test lint bench scheduler system-packages clean

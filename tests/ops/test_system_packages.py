@@ -23,6 +23,7 @@ TEST = [
     "tesseract-ocr-jpn",
     "tesseract-ocr-jpn-vert",
     "poppler-utils",
+    "postgresql-client",
 ]
 
 FAKE_ID = """#!/bin/bash
