@@ -24,6 +24,7 @@ SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 help:
 	@echo "make run    - install, migrate, load demo data (first start), serve http://127.0.0.1:5000"
 	@echo "make test   - install and run lint, type checks and the whole suite (SQLite + PostgreSQL)"
+	@echo "make serve  - production server (gunicorn), settings from the environment"
 	@echo "make bench  - run the benchmarks under bench/"
 	@echo "make lint   - ruff format --check, ruff check, mypy"
 
@@ -49,6 +50,11 @@ run: system-packages $(RUN_STAMP)
 	PORTAL_ENV=development $(BIN)/portal db upgrade
 	PORTAL_ENV=development $(BIN)/portal demo load --if-empty
 	PORTAL_ENV=development $(BIN)/portal run -h 127.0.0.1 -p 5000
+
+# The production server (gunicorn) with the settings in the environment; see docs/operations.md.
+serve: SYSTEM_PACKAGES = $(RUN_PACKAGES)
+serve: system-packages $(RUN_STAMP)
+	$(BIN)/portal serve
 
 scheduler: $(RUN_STAMP)
 	PORTAL_ENV=development $(BIN)/portal scheduler
