@@ -484,7 +484,8 @@ def _restore_files(archive_path: Path, manifest: dict[str, Any], store: FileStor
 
 
 def restore_backup(archive_path: Path, *, store: FileStore, database_url: str) -> RestoreReport:
-    """Restore into an empty instance; raises BackupError at the first mismatch."""
+    """Restore into an empty instance; raises BackupError at the first mismatch. The
+    `instance.restored` audit entry is left for the caller to commit."""
     from portal.account.models import SYSTEM
     from portal.audit.services import record
     from portal.cli import ensure_sqlite_dir
@@ -506,7 +507,6 @@ def restore_backup(archive_path: Path, *, store: FileStore, database_url: str) -
             "audit_seq": manifest["audit_head"]["seq"],
         },
     )
-    db.session.commit()
     return RestoreReport(
         engine=manifest["database"]["engine"], files=files, audit_seq=manifest["audit_head"]["seq"]
     )

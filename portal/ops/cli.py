@@ -36,6 +36,7 @@ def backup_command(dest: Path) -> None:
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(archive: Path) -> None:
+    from portal.extensions import db
     from portal.filestore import get_filestore
     from portal.ops.backup import BackupError, restore_backup
 
@@ -45,6 +46,7 @@ def restore_command(archive: Path) -> None:
     except BackupError as err:
         click.echo(f"NG: restore stopped: {err}", err=True)
         sys.exit(1)
+    db.session.commit()  # the instance.restored audit entry
     click.echo(
         f"OK: restored {report.engine} database, {report.files} files verified, "
         f"audit chain verified to seq={report.audit_seq}"
