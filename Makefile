@@ -9,15 +9,22 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_WORKERS ?= 2
-# Root installs directly; anyone else needs sudo (asked for only when something is missing).
-SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo sudo; fi)
-FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+# Debian packages. Serving needs python3-venv (for .venv) and the Japanese fonts embedded in
+# generated PDFs (特記事項, inspection reports); the tests also need Debian's chromium for
+# Playwright (its own browser download is not used), libatomic1 for Playwright's Node driver
+# (a minimal Debian lacks it), tesseract/poppler for the OCR of scanned contracts and
+# pg_dump/pg_restore (postgresql-client) for the backup round trip.
+RUN_PACKAGES := python3-venv fonts-ipaexfont-gothic fonts-ipaexfont-mincho
+TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 tesseract-ocr tesseract-ocr-jpn \
+	tesseract-ocr-jpn-vert poppler-utils postgresql-client
+SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 
-.PHONY: help run test lint bench scheduler system-fonts system-browser clean
+.PHONY: help run serve test lint bench scheduler system-packages clean
 
 help:
 	@echo "make run    - install, migrate, load demo data (first start), serve http://127.0.0.1:5000"
 	@echo "make test   - install and run lint, type checks and the whole suite (SQLite + PostgreSQL)"
+	@echo "make serve  - production server (gunicorn), settings from the environment"
 	@echo "make bench  - run the benchmarks under bench/"
 	@echo "make lint   - ruff format --check, ruff check, mypy"
 
@@ -33,18 +40,21 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(RUN_STAMP) $@
 
-# Japanese fonts embedded in generated PDFs (特記事項, inspection reports).
-system-fonts:
-	@test -f $(FONT) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-ipaexfont-gothic fonts-ipaexfont-mincho; }
+# Checks each package with dpkg-query and installs only the missing ones, in one apt-get
+# call: as root directly, otherwise through sudo (asked for only when something is missing).
+system-packages:
+	@$(SHELL) scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
-# Debian's chromium for the Playwright tests (Playwright's own browser download is not used).
-system-browser:
-	@command -v /usr/bin/chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
-
-run: $(RUN_STAMP) system-fonts
+run: SYSTEM_PACKAGES = $(RUN_PACKAGES)
+run: system-packages $(RUN_STAMP)
 	PORTAL_ENV=development $(BIN)/portal db upgrade
 	PORTAL_ENV=development $(BIN)/portal demo load --if-empty
 	PORTAL_ENV=development $(BIN)/portal run -h 127.0.0.1 -p 5000
+
+# The production server (gunicorn) with the settings in the environment; see docs/operations.md.
+serve: SYSTEM_PACKAGES = $(RUN_PACKAGES)
+serve: system-packages $(RUN_STAMP)
+	$(BIN)/portal serve
 
 scheduler: $(RUN_STAMP)
 	PORTAL_ENV=development $(BIN)/portal scheduler
@@ -54,7 +64,8 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) system-fonts system-browser lint
+test: SYSTEM_PACKAGES = $(TEST_PACKAGES)
+test: system-packages $(TEST_STAMP) lint
 	$(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)').close()" \
 		|| { echo "PostgreSQL is not reachable at $(PG_URL)"; exit 1; }
 	@echo "== pytest on SQLite =="
@@ -63,7 +74,8 @@ test: $(TEST_STAMP) system-fonts system-browser lint
 	PORTAL_TEST_DB=postgresql PORTAL_TEST_PG=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
 		--ignore=tests/clausecheck --ignore=tests/filecheck
 
-bench: $(TEST_STAMP) system-fonts
+bench: SYSTEM_PACKAGES = $(RUN_PACKAGES)
+bench: system-packages $(TEST_STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

@@ -35,6 +35,7 @@ FEATURES = (
     "notification",
     "audit",
     "dataio",
+    "ops",
 )
 
 
@@ -70,6 +71,10 @@ def create_app(config: Config | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=config.secure_cookies,
     )
     app.extensions["portal_config"] = config
+    from portal import ops
+
+    # Logging, the reverse proxy (TRUSTED_PROXY_HOPS) and request ids before anything else.
+    ops.init_app(app, config)
     # Ids in URLs fit the database's INTEGER columns: a larger number is a 404, never a
     # driver overflow (a 500) on SQLite or PostgreSQL.
     app.url_map.converters["int"] = BoundedIntConverter

@@ -6,6 +6,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
@@ -13,14 +14,21 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import FEATURES, create_app
-from portal.config import ROOT_DIR
+from portal.config import resource_dir
 
-
-def _alembic_config(database_url: str) -> object:
+if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-    cfg = AlembicConfig(str(ROOT_DIR / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT_DIR / "migrations"))
+
+def _alembic_config(database_url: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
+    # The checkout's alembic.ini (logging, the revision file template); an installed portal
+    # has none and needs only where the revisions are.
+    ini = resource_dir("migrations").parent / "alembic.ini"
+    cfg = AlembicConfig(str(ini) if ini.is_file() else None)
+    cfg.set_main_option("script_location", str(resource_dir("migrations")))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg
 
@@ -37,9 +45,9 @@ def run_migrations(database_url: str, revision: str = "head", *, down: bool = Fa
     ensure_sqlite_dir(database_url)
     cfg = _alembic_config(database_url)
     if down:
-        command.downgrade(cfg, revision)  # type: ignore[arg-type]
+        command.downgrade(cfg, revision)
     else:
-        command.upgrade(cfg, revision)  # type: ignore[arg-type]
+        command.upgrade(cfg, revision)
 
 
 @click.group("db", help="データベースのマイグレーション (Alembic)")
@@ -68,7 +76,7 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     from alembic import command
 
-    command.current(_alembic_config(current_app.extensions["portal_config"].database_url))  # type: ignore[arg-type]
+    command.current(_alembic_config(current_app.extensions["portal_config"].database_url))
 
 
 @click.group("demo", help="デモデータ")
@@ -163,20 +171,57 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify", help="監査ログのハッシュチェーンを検証します（改ざん検知）。")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="記録点（audit anchor、バックアップのmanifest.jsonまたはバックアップ）と照合します。",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(anchor_file: Path | None) -> None:
     from portal.audit.services import verify_chain
+    from portal.ops.anchor import AnchorError, check_anchor, load_anchor
 
+    try:
+        anchor = load_anchor(anchor_file) if anchor_file is not None else None
+    except AnchorError as err:
+        raise click.ClickException(str(err)) from err
     count, problem = verify_chain()
-    if problem is None:
-        click.echo(f"OK: {count} entries, chain intact")
+    if problem is not None:
+        click.echo(
+            f"NG: entry seq={problem.seq} id={problem.entry_id}: {problem.reason} "
+            f"({count} entries verified before it)",
+            err=True,
+        )
+        sys.exit(1)
+    if anchor is not None:
+        mismatch = check_anchor(anchor)
+        if mismatch is not None:
+            click.echo(f"NG: {mismatch} (anchor {anchor_file})", err=True)
+            sys.exit(1)
+        click.echo(f"OK: {count} entries, chain intact, contains anchor seq={anchor.seq}")
         return
-    click.echo(
-        f"NG: entry seq={problem.seq} id={problem.entry_id}: {problem.reason} "
-        f"({count} entries verified before it)",
-        err=True,
-    )
-    sys.exit(1)
+    click.echo(f"OK: {count} entries, chain intact")
+
+
+@audit_group.command("anchor", help="監査ログの最終記録点をファイルに書き出します（外部保管用）。")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="書き出し先（省略時は標準出力）",
+)
+@with_appcontext
+def audit_anchor(output: Path | None) -> None:
+    from portal.db import utcnow
+    from portal.ops.anchor import current_anchor, write_anchor
+
+    anchor = current_anchor(now=utcnow())
+    if output is None:
+        click.echo(json.dumps(anchor.to_json()))
+        return
+    write_anchor(anchor, output)
+    click.echo(f"anchor seq={anchor.seq} written to {output}")
 
 
 @click.group("files", help="ファイルストア")
@@ -222,7 +267,13 @@ def register_commands(app: Flask) -> None:
 
 
 def _create_app() -> Flask:
-    return create_app()
+    from portal.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as err:
+        # One line per problem instead of a traceback.
+        raise click.ClickException(f"configuration:\n{err}") from err
 
 
 main = FlaskGroup(

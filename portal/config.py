@@ -1,4 +1,5 @@
-"""Typed, frozen configuration read once from the environment (STYLE §1)."""
+"""Typed, frozen configuration read once from the environment; a portal that may not start
+says why, one line per problem."""
 
 from __future__ import annotations
 
@@ -6,8 +7,24 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A built wheel carries contract_templates/ and migrations/ here (see setup.py).
+BUNDLED_DIR = PACKAGE_DIR / "_bundled"
+INSTALLED = BUNDLED_DIR.is_dir()
+# The checkout (make run, make test) keeps instance/ and storage/ beside portal/; an installed
+# portal keeps them in the working directory it is started in (systemd WorkingDirectory).
+ROOT_DIR = Path.cwd() if INSTALLED else PACKAGE_DIR.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{ROOT_DIR / 'instance' / 'portal.db'}"
+
+
+def resource_dir(name: str) -> Path:
+    """`contract_templates` or `migrations`: the wheel's copy when installed, else the
+    checkout's."""
+    return BUNDLED_DIR / name if INSTALLED else PACKAGE_DIR.parent / name
+
+
+TEMPLATES_DIR = resource_dir("contract_templates")
+
 
 # Values seen in tutorials and leaked configs; never acceptable outside development.
 KNOWN_WEAK = frozenset(
@@ -15,6 +32,9 @@ KNOWN_WEAK = frozenset(
 )
 ENVIRONMENTS = frozenset({"development", "testing", "production"})
 STORAGE_BACKENDS = frozenset({"local", "s3"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Fields whose environment variable is not simply the upper-cased field name.
+ENV_NAMES = {"web_workers": "PORTAL_WORKERS", "web_timeout": "PORTAL_TIMEOUT"}
 
 
 class ConfigError(Exception):
@@ -51,7 +71,7 @@ class Config:
     environment: str = "production"
     database_url: str = DEFAULT_SQLITE_URL
     profile: str = "iruma"
-    templates_dir: Path = ROOT_DIR / "contract_templates"
+    templates_dir: Path = TEMPLATES_DIR
     storage_backend: str = "local"
     storage_dir: Path = ROOT_DIR / "storage"
     s3_bucket: str | None = None
@@ -73,6 +93,17 @@ class Config:
     session_absolute_hours: int = 12
     lockout_threshold: int = 5
     secure_cookies: bool = False
+    # Reverse proxies in front of the portal whose X-Forwarded-* headers are trusted (0: none,
+    # the portal is reached directly; 1: one nginx in front).
+    proxy_hops: int = 0
+    web_bind: str = "127.0.0.1:8000"
+    web_workers: int = 4
+    web_timeout: int = 120
+    log_level: str = "INFO"
+    # Where the nightly job writes the audit chain head (audit-anchor-YYYYMMDD.json); a
+    # folder on another system (a mounted share, a synced bucket) keeps it out of reach of
+    # whoever could rewrite the database.
+    audit_anchor_dir: Path | None = None
 
     @property
     def testing(self) -> bool:
@@ -85,15 +116,10 @@ class Config:
     def __post_init__(self) -> None:
         if self.environment not in ENVIRONMENTS:
             raise ConfigError(f"PORTAL_ENV must be one of {sorted(ENVIRONMENTS)}")
-        if not (self.testing or self.development) and (
-            len(self.secret_key) < 32 or self.secret_key in KNOWN_WEAK
-        ):
-            raise ConfigError(
-                "SECRET_KEY must be at least 32 random characters outside development. "
-                "Generate one with:\n"
-                '  export SECRET_KEY="$(python3 -c '
-                "'import secrets; print(secrets.token_urlsafe(48))')\""
-            )
+        if self.environment == "production":
+            problems = _production_problems(self)
+            if problems:
+                raise ConfigError("\n".join(problems))
         if self.storage_backend not in STORAGE_BACKENDS:
             raise ConfigError("STORAGE_BACKEND must be 'local' or 's3'")
         if self.storage_backend == "s3" and not self.s3_bucket:
@@ -113,9 +139,15 @@ class Config:
             "session_idle_minutes",
             "session_absolute_hours",
             "lockout_threshold",
+            "web_workers",
+            "web_timeout",
         ):
             if getattr(self, name) < 1:
-                raise ConfigError(f"{name.upper()} must be at least 1")
+                raise ConfigError(f"{ENV_NAMES.get(name, name.upper())} must be at least 1")
+        if self.proxy_hops < 0:
+            raise ConfigError("TRUSTED_PROXY_HOPS must be 0 or more")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -126,7 +158,7 @@ class Config:
             # Development only: a fixed, obviously-not-secret key so `make run` works from a
             # fresh clone. __post_init__ refuses it (KNOWN_WEAK) in production.
             secret = "development-only-not-secret"  # noqa: S105 - refused outside development
-        templates_dir = Path(e.get("PORTAL_TEMPLATES_DIR") or ROOT_DIR / "contract_templates")
+        templates_dir = Path(e.get("PORTAL_TEMPLATES_DIR") or resource_dir("contract_templates"))
         return cls(
             secret_key=secret,
             environment=environment,
@@ -154,4 +186,35 @@ class Config:
             session_absolute_hours=_int(e, "SESSION_ABSOLUTE_HOURS", 12),
             lockout_threshold=_int(e, "LOCKOUT_THRESHOLD", 5),
             secure_cookies=_bool(e, "SECURE_COOKIES", environment == "production"),
+            proxy_hops=_int(e, "TRUSTED_PROXY_HOPS", 0),
+            web_bind=e.get("PORTAL_BIND") or "127.0.0.1:8000",
+            web_workers=_int(e, "PORTAL_WORKERS", 4),
+            web_timeout=_int(e, "PORTAL_TIMEOUT", 120),
+            log_level=(e.get("LOG_LEVEL") or "INFO").upper(),
+            audit_anchor_dir=Path(e["AUDIT_ANCHOR_DIR"]) if e.get("AUDIT_ANCHOR_DIR") else None,
         )
+
+
+def _production_problems(config: Config) -> list[str]:
+    """What stops a production start, one line each (all of them, not only the first)."""
+    problems = []
+    if len(config.secret_key) < 32 or config.secret_key in KNOWN_WEAK:
+        problems.append(
+            "SECRET_KEY must be at least 32 random characters in production; generate one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if config.database_url.startswith("sqlite"):
+        problems.append(
+            "DATABASE_URL is SQLite; production needs PostgreSQL "
+            "(DATABASE_URL=postgresql+psycopg://user@host/dbname)"
+        )
+    if config.storage_backend == "local" and not _writable_dir(config.storage_dir):
+        problems.append(
+            f"STORAGE_DIR {config.storage_dir} is not a folder this user "
+            f"(uid {os.getuid()}) can write; create it and give it to this user"
+        )
+    return problems
+
+
+def _writable_dir(path: Path) -> bool:
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from portal.clausecheck.errors import ClauseSetError
+from portal.config import resource_dir
 
 CLAUSE_KEYS: tuple[str, ...] = (
     "confidentiality",
@@ -89,11 +90,11 @@ class ClauseSet:
 
 
 def default_templates_dir() -> Path:
-    """``$PORTAL_TEMPLATES_DIR`` or ``<repo>/contract_templates``."""
+    """``$PORTAL_TEMPLATES_DIR``, else the installed or checked-out ``contract_templates``."""
     env = os.environ.get("PORTAL_TEMPLATES_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "contract_templates"
+    return resource_dir("contract_templates")
 
 
 def list_clause_sets(templates_dir: Path) -> list[str]:

@@ -19,11 +19,78 @@ def test_production_refuses_a_known_weak_secret_key():
         Config.from_env({"PORTAL_ENV": "production", "SECRET_KEY": "you-will-never-guess"})
 
 
-def test_production_accepts_a_long_random_key():
-    cfg = Config.from_env({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 20 + "Zx9" * 10})
+PG_URL = "postgresql+psycopg://portal@127.0.0.1:5432/portal"
+
+
+def test_production_accepts_a_long_random_key_with_postgresql_and_a_writable_folder(tmp_path):
+    cfg = Config.from_env(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "k" * 20 + "Zx9" * 10,
+            "DATABASE_URL": PG_URL,
+            "STORAGE_DIR": str(tmp_path),
+        }
+    )
 
     assert cfg.secure_cookies
     assert cfg.profile == "iruma"
+    assert cfg.proxy_hops == 0
+
+
+def test_production_names_every_problem_on_its_own_line(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        Config.from_env(
+            {
+                "PORTAL_ENV": "production",
+                "SECRET_KEY": "short",
+                "DATABASE_URL": "sqlite:///portal.db",
+                "STORAGE_DIR": str(tmp_path / "missing"),
+            }
+        )
+
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("SECRET_KEY must be at least 32 random characters")
+    assert lines[1].startswith("DATABASE_URL is SQLite; production needs PostgreSQL")
+    assert lines[2].startswith(f"STORAGE_DIR {tmp_path / 'missing'} is not a folder")
+
+
+def test_production_refuses_a_storage_path_that_is_a_file(tmp_path):
+    (tmp_path / "file").write_text("x")
+
+    with pytest.raises(ConfigError, match="STORAGE_DIR"):
+        Config.from_env(
+            {
+                "PORTAL_ENV": "production",
+                "SECRET_KEY": "k" * 48,
+                "DATABASE_URL": PG_URL,
+                "STORAGE_DIR": str(tmp_path / "file"),
+            }
+        )
+
+
+def test_the_storage_folder_is_not_checked_for_s3(tmp_path):
+    cfg = Config.from_env(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "k" * 48,
+            "DATABASE_URL": PG_URL,
+            "STORAGE_BACKEND": "s3",
+            "S3_BUCKET": "portal-files",
+            "STORAGE_DIR": str(tmp_path / "missing"),
+        }
+    )
+
+    assert cfg.storage_backend == "s3"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("TRUSTED_PROXY_HOPS", "-1"), ("PORTAL_WORKERS", "0"), ("LOG_LEVEL", "loud")],
+)
+def test_server_settings_out_of_range_are_refused_with_their_name(name, value):
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env({"PORTAL_ENV": "development", name: value})
 
 
 def test_development_starts_with_embedded_defaults():
