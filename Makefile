@@ -36,8 +36,9 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml scripts/fetch_axe.py | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python scripts/fetch_axe.py $(VENV)/axe-core
 	touch $(RUN_STAMP) $@
 
 # Checks each package with dpkg-query and installs only the missing ones, in one apt-get
@@ -70,9 +71,9 @@ test: system-packages $(TEST_STAMP) lint
 		|| { echo "PostgreSQL is not reachable at $(PG_URL)"; exit 1; }
 	@echo "== pytest on SQLite =="
 	PORTAL_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -q
-	@echo "== pytest on PostgreSQL (the database-free clause engine and upload checks ran above) =="
+	@echo "== pytest on PostgreSQL (the database-free clause engine, upload checks and page audit ran above) =="
 	PORTAL_TEST_DB=postgresql PORTAL_TEST_PG=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
-		--ignore=tests/clausecheck --ignore=tests/filecheck
+		--ignore=tests/clausecheck --ignore=tests/filecheck --ignore=tests/a11y
 
 bench: SYSTEM_PACKAGES = $(RUN_PACKAGES)
 bench: system-packages $(TEST_STAMP)

@@ -76,3 +76,7 @@ class CompanyCertificate(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     company: so.Mapped[Company] = so.relationship(back_populates="certificates")
+
+    @property
+    def kind_label(self) -> str:
+        return CERTIFICATE_LABELS[self.kind]

@@ -33,3 +33,23 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   window.setTimeout(poll, 500);
 });
+
+// Phones: each cell of a list table carries its column's name, shown above the value when the
+// table is laid out as one card per row (portal.css, under 600px).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table.list").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) {
+      return;
+    }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (heads[index] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+          cell.setAttribute("data-label", heads[index]);
+        }
+      });
+    });
+  });
+});
