@@ -53,3 +53,45 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Errors: the summary at the top of the page (rendered by the server for the page's form, or
+// built here from the fields marked with an error) receives the focus, so a keyboard or screen
+// reader user hears what to fix; each entry links to its field.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  var fields = document.querySelectorAll(".field.has-error");
+  if (!summary && fields.length) {
+    summary = document.createElement("div");
+    summary.className = "error-summary";
+    summary.setAttribute("role", "alert");
+    summary.setAttribute("tabindex", "-1");
+    summary.setAttribute("data-error-summary", "");
+    var title = document.createElement("h2");
+    title.textContent = "入力内容を確認してください（" + fields.length + "件）";
+    summary.appendChild(title);
+    var list = document.createElement("ul");
+    fields.forEach(function (field) {
+      var input = field.querySelector("input, select, textarea");
+      var label = field.querySelector("label");
+      var error = field.querySelector(".error");
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + (input ? input.id : "");
+      link.textContent = (label ? label.textContent.trim() + ": " : "") +
+        (error ? error.textContent.trim() : "");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.appendChild(list);
+    var main = document.querySelector("main");
+    var heading = main && main.querySelector("h1");
+    if (heading) {
+      heading.insertAdjacentElement("afterend", summary);
+    } else if (main) {
+      main.insertBefore(summary, main.firstChild);
+    }
+  }
+  if (summary) {
+    summary.focus();
+  }
+});
