@@ -103,6 +103,8 @@ def load(ctx: DemoContext) -> None:
         sub=tier1,
         reason="ISMAP登録のクラウドで国内保管されており、安全管理措置が十分なため。",
         conditions="年度内に再委託先の実地検査（又は書面検査）を行うこと。",
+        # the demo's pledge is a paper one (no attached file): the manager confirmed it by hand
+        acknowledged_risks=True,
         now=base + timedelta(days=3),
     )
 

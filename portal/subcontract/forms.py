@@ -133,6 +133,7 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=TEXT_MAX)],
         filters=NFKC,
     )
+    acknowledge_risks = BooleanField("警告を確認したうえで承認する")
 
 
 class WithdrawForm(FlaskForm):

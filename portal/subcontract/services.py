@@ -62,6 +62,7 @@ from portal.subcontract.models import (
     SubcontractRequest,
     SubcontractStatus,
 )
+from portal.subcontract.risks import Risk, decision_risks
 from portal.wareki import today_jst
 
 # ---------------------------------------------------------------------------------------
@@ -882,6 +883,7 @@ def _decide(
     action: SubcontractAction,
     reason: str,
     conditions: str = "",
+    acknowledged_risks: bool = False,
     now: datetime | None,
 ) -> User:
     now = now or utcnow()
@@ -889,11 +891,18 @@ def _decide(
     reason = reason.strip()
     if not reason:
         raise PortalError("理由を入力してください（承認・却下・差戻しのいずれも理由が必要です）。")
+    risks: list[Risk] = []
     if status == SubcontractStatus.APPROVED:
         _require_active_contract(sub.contract)
         blocker = chain_blocker(sub.parent)
         if blocker:
             raise PortalError(blocker)
+        risks = decision_risks(sub, today=today_jst(now))
+        if risks and not acknowledged_risks:
+            raise PortalError(
+                f"この申請には確認が必要な点が{len(risks)}件あります。内容を確認したうえで"
+                "「警告を確認したうえで承認する」にチェックを入れ、承認する根拠を理由に書いてください。"
+            )
     sub.status = status
     sub.decided_at = now
     sub.decided_by_id = user.id
@@ -909,7 +918,11 @@ def _decide(
         f"subcontract.{action.value}",
         sub,
         contract_id=sub.contract_id,
-        data={"tier": sub.tier, "has_conditions": bool(sub.conditions)}
+        data={
+            "tier": sub.tier,
+            "has_conditions": bool(sub.conditions),
+            "approved_over": [r.message for r in risks],
+        }
         if status == SubcontractStatus.APPROVED
         else {"tier": sub.tier},
     )
@@ -936,10 +949,12 @@ def approve_subcontract(
     sub: SubcontractRequest,
     reason: str,
     conditions: str = "",
+    acknowledged_risks: bool = False,
     now: datetime | None = None,
 ) -> None:
     """The section's 保護管理者 approves a submitted request, optionally with conditions (e.g.
-    実地検査 of the subcontractor within the 年度). Needs every tier above approved."""
+    実地検査 of the subcontractor within the 年度). Needs every tier above approved, and when
+    `decision_risks` finds warnings, their acknowledgement (kept in the audit entry)."""
     _decide(
         actor=actor,
         sub=sub,
@@ -947,6 +962,7 @@ def approve_subcontract(
         action=SubcontractAction.APPROVED,
         reason=reason,
         conditions=conditions,
+        acknowledged_risks=acknowledged_risks,
         now=now,
     )
 

@@ -58,6 +58,7 @@ from portal.subcontract.models import (
     SubcontractStatus,
     tier_label,
 )
+from portal.subcontract.risks import decision_risks
 from portal.templating import register_nav
 from portal.wareki import jst_datetime, today_jst
 from portal.web.args import page_arg
@@ -339,22 +340,35 @@ DECISION_MESSAGES = {
 @bp.post("/subcontracts/<int:sub_id>/<any(approve, reject, return):decision>")
 @roles("protection_manager")
 def decide(sub_id: int, decision: str) -> ResponseReturnValue:
+    """A refused decision comes back to the page with what was typed (reason, conditions,
+    the acknowledgement), the refusal flashed and the form's errors beside their fields."""
     sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
     require(is_section_manager(current_user, sub))
     form = DecisionForm()
-
-    def act() -> None:
-        reason = form.reason.data or ""
+    if not form.validate_on_submit():
+        return _render_detail(sub, decision_form=form), 422
+    reason = form.reason.data or ""
+    try:
         if decision == "approve":
             services.approve_subcontract(
-                actor=_actor(), sub=sub, reason=reason, conditions=form.conditions.data or ""
+                actor=_actor(),
+                sub=sub,
+                reason=reason,
+                conditions=form.conditions.data or "",
+                acknowledged_risks=bool(form.acknowledge_risks.data),
             )
         elif decision == "reject":
             services.reject_subcontract(actor=_actor(), sub=sub, reason=reason)
         else:
             services.return_subcontract(actor=_actor(), sub=sub, reason=reason)
-
-    return _act(sub, form, act, DECISION_MESSAGES[decision])
+    except PortalError as err:
+        db.session.rollback()
+        flash(err.text, "error")
+        sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
+        return _render_detail(sub, decision_form=form), 422
+    db.session.commit()
+    flash(DECISION_MESSAGES[decision], "success")
+    return redirect(url_for("subcontract.detail", sub_id=sub.id))
 
 
 # --- detail and documents -----------------------------------------------------------------
@@ -364,6 +378,10 @@ def decide(sub_id: int, decision: str) -> ResponseReturnValue:
 @roles(*REQUEST_VIEWERS)
 def detail(sub_id: int) -> ResponseReturnValue:
     sub = load_visible(SubcontractRequest, sub_id, can_view_subcontract)
+    return _render_detail(sub)
+
+
+def _render_detail(sub: SubcontractRequest, *, decision_form: DecisionForm | None = None) -> str:
     user = _actor()
     rows = services.chain_rows(sub.contract_id)
     visible = {r.id for r in rows if can_view_subcontract(user, r)}
@@ -377,7 +395,10 @@ def detail(sub_id: int) -> ResponseReturnValue:
         below=below,
         blocker=services.chain_blocker(sub.parent),
         missing=services.missing_items(sub) if sub.status != SubcontractStatus.SUBMITTED else [],
-        decision_form=DecisionForm(),
+        decision_form=decision_form or DecisionForm(),
+        risks=decision_risks(sub, today=today_jst())
+        if sub.status == SubcontractStatus.SUBMITTED
+        else [],
         withdraw_form=WithdrawForm(),
         submit_form=SubmitForm(),
         check_labels=services.CHECK_LABELS,

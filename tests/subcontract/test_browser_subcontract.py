@@ -63,6 +63,16 @@ def test_submit_return_correct_resubmit_approve_and_the_chain_shows_it(page):
     page.goto(detail_url)
     page.get_by_label("理由", exact=True).fill("措置が具体的に示され、十分と認められるため。")
     page.get_by_label("承認の条件（任意。例: 年度内に再委託先の実地検査を行う）").fill(CONDITIONS)
+    risks = page.get_by_test_id("decision-risks")
+    assert "契約書又は誓約書が添付されていません" in risks.inner_text()
+    page.get_by_role("button", name="承認する").click()
+    # Approving over a warning needs the acknowledgement; what was typed is still there.
+    page.wait_for_selector("text=確認が必要な点が")
+    assert page.get_by_label("理由", exact=True).input_value().startswith("措置が具体的に")
+    assert page.get_by_label(
+        "承認の条件（任意。例: 年度内に再委託先の実地検査を行う）"
+    ).input_value()
+    page.get_by_label("警告を確認したうえで承認する").check()
     page.get_by_role("button", name="承認する").click()
     page.wait_for_selector("text=承認しました。")
     page.get_by_role("link", name="再委託の全体（チェーン）を見る").click()

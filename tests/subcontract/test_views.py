@@ -237,7 +237,12 @@ def test_protection_manager_returns_then_approves_over_http(db, login_as):
     sub.status = SubcontractStatus.SUBMITTED
     approved = client.post(
         f"/subcontracts/{sub.id}/approve",
-        data={"csrf_token": token, "reason": "妥当", "conditions": "年度内に実地検査"},
+        data={
+            "csrf_token": token,
+            "reason": "妥当",
+            "conditions": "年度内に実地検査",
+            "acknowledge_risks": "y",
+        },
     )
 
     assert returned.status_code == approved.status_code == 302

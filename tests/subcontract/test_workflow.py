@@ -84,6 +84,7 @@ def test_full_lifecycle_request_return_correct_resubmit_approve(db):
         sub=sub,
         reason="措置が十分なため。",
         conditions="年度内に実地検査を行う。",
+        acknowledged_risks=True,
         now=NOW + timedelta(days=3),
     )
 
@@ -119,7 +120,9 @@ def test_approval_notifies_the_subcontractor_which_may_then_ask_for_the_next_tie
     w = make_world()
     sub = make_request(contract=w.contract, subcontractor=w.gamma)
 
-    services.approve_subcontract(actor=w.pm, sub=sub, reason="妥当", now=NOW)
+    services.approve_subcontract(
+        actor=w.pm, sub=sub, reason="妥当", acknowledged_risks=True, now=NOW
+    )
 
     assert _notes(db, w.gamma_user) == ["subcontract.approved"]
     assert _notes(db, w.beta_user) == []
@@ -150,7 +153,7 @@ def test_three_tier_chain_each_tier_requested_by_the_approved_subcontractor_abov
         now=NOW,
     )
     services.submit_subcontract(actor=w.alpha_user, sub=t1, now=NOW)
-    services.approve_subcontract(actor=w.pm, sub=t1, reason="可", now=NOW)
+    services.approve_subcontract(actor=w.pm, sub=t1, reason="可", acknowledged_risks=True, now=NOW)
     t2 = services.create_subcontract(
         actor=w.gamma_user,
         contract=w.contract,
@@ -174,7 +177,7 @@ def test_three_tier_chain_each_tier_requested_by_the_approved_subcontractor_abov
         now=NOW,
     )
     services.submit_subcontract(actor=w.gamma_user, sub=t2, now=NOW)
-    services.approve_subcontract(actor=w.pm, sub=t2, reason="可", now=NOW)
+    services.approve_subcontract(actor=w.pm, sub=t2, reason="可", acknowledged_risks=True, now=NOW)
     t3 = services.create_subcontract(
         actor=w.beta_user,
         contract=w.contract,
@@ -186,7 +189,7 @@ def test_three_tier_chain_each_tier_requested_by_the_approved_subcontractor_abov
         now=NOW,
     )
     services.submit_subcontract(actor=w.beta_user, sub=t3, now=NOW)
-    services.approve_subcontract(actor=w.pm, sub=t3, reason="可", now=NOW)
+    services.approve_subcontract(actor=w.pm, sub=t3, reason="可", acknowledged_risks=True, now=NOW)
 
     assert t2_missing == ["クラウド事業者の所在国", "サーバの所在国"]
     assert [(s.tier, s.requester_company_id, s.subcontractor_id) for s in (t1, t2, t3)] == [
