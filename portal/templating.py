@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import wareki
+from portal.formatting import accept_label, file_size
 from portal.profile import current_profile
 
 # (order, endpoint, label, roles). Features call register_nav() at import of their views.
@@ -64,13 +65,24 @@ def query_url(endpoint: str, **changes: Any) -> str:
     return url_for(endpoint, **args)
 
 
+def _upload_limit() -> int:
+    """The most one form may send (MAX_CONTENT_LENGTH): said beside every file field."""
+    return int(current_app.config["MAX_CONTENT_LENGTH"])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         wareki=wareki.wareki_date,
         nendo=wareki.fiscal_year_label,
         jst=wareki.jst_datetime,
         role_label=_role_label,
+        filesize=file_size,
     )
     app.jinja_env.globals.update(
-        nav_items=_nav, unread_notifications=_unread, profile=current_profile, query_url=query_url
+        nav_items=_nav,
+        unread_notifications=_unread,
+        profile=current_profile,
+        query_url=query_url,
+        upload_limit=_upload_limit,
+        accept_label=accept_label,
     )

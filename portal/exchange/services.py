@@ -45,6 +45,7 @@ from portal.filecheck.errors import FileRejected
 from portal.filecheck.pdf import clean_pdf
 from portal.filecheck.policy import clean_filename
 from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
+from portal.formatting import file_size
 from portal.notification.recipients import company_users
 from portal.notification.services import notify
 from portal.profile import current_profile
@@ -798,18 +799,14 @@ def confirm_bulk_download(
         subject=f"大量ダウンロードの警告: {actor.name} さんが警告を確認して続行しました",
         body=(
             f"契約 {contract.number} の文書交換で、{check.window_minutes}分間に"
-            f"{check.total_files}件・{_mb(check.total_bytes)} のダウンロードがありました"
-            f"（設定: {check.max_files}件・{_mb(check.max_bytes)}）。"
+            f"{check.total_files}件・{file_size(check.total_bytes)} のダウンロードがありました"
+            f"（設定: {check.max_files}件・{file_size(check.max_bytes)}）。"
         ),
         obj=contract,
         url=url,
         contract_id=contract.id,
         dedupe_key=f"exchange.bulk:{actor.id}:{window}",
     )
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def record_access(

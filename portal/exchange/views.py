@@ -66,6 +66,7 @@ from portal.extensions import db
 from portal.filecheck.policy import download_headers
 from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, get_filestore
+from portal.formatting import file_size
 from portal.pagination import paginate
 from portal.templating import register_nav
 from portal.wareki import JST, jst_datetime
@@ -88,15 +89,7 @@ def _user() -> User:
     return user
 
 
-@bp.app_template_filter("exchange_size")
-def _size(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
+bp.add_app_template_filter(file_size, "exchange_size")
 
 
 def _receipts(

@@ -95,3 +95,54 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// Uploads: a file too large for one form is caught before it is sent, so nothing typed on
+// the form is lost (the server would refuse the whole request with 413).
+function portalTooLarge(form) {
+  var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");
+  var total = 0;
+  var limit = 0;
+  inputs.forEach(function (input) {
+    limit = parseInt(input.getAttribute("data-max-bytes"), 10) || limit;
+    Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
+  });
+  return limit && total > limit ? { total: total, limit: limit, input: inputs[0] } : null;
+}
+function portalMegabytes(n) {
+  return (Math.round(n / 1024 / 1024 * 10) / 10) + " MB";
+}
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-max-bytes]") || !input.form) {
+    return;
+  }
+  var field = input.closest(".field");
+  var old = field && field.querySelector("[data-size-error]");
+  if (old) {
+    old.remove();
+  }
+  var over = portalTooLarge(input.form);
+  if (over && field) {
+    var message = document.createElement("p");
+    message.className = "error";
+    message.setAttribute("data-size-error", "");
+    message.setAttribute("role", "alert");
+    message.textContent = "ファイルが大きすぎます（選んだファイルの合計 " + portalMegabytes(over.total) +
+      "、上限 " + portalMegabytes(over.limit) + "）。小さくするか分けて送ってください。";
+    field.appendChild(message);
+  }
+});
+document.addEventListener("submit", function (event) {
+  var over = portalTooLarge(event.target);
+  if (over) {
+    event.preventDefault();
+    over.input.focus();
+  }
+}, true);
+
+// Error pages: 「入力画面に戻る」 goes back in history, where the browser keeps what was typed.
+document.addEventListener("click", function (event) {
+  if (event.target.matches && event.target.matches("[data-history-back]")) {
+    window.history.back();
+  }
+});

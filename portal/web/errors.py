@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.formatting import file_size
 
 ERROR_TEXT = {
     400: ("リクエストが正しくありません", "入力内容を確認して、もう一度お試しください。"),
@@ -47,6 +48,15 @@ def init_app(app: Flask) -> None:
     def _refused(err: PortalError) -> ResponseReturnValue:
         db.session.rollback()
         return error_page(err.status, err.text)
+
+    @app.errorhandler(413)
+    def _too_large(err: HTTPException) -> ResponseReturnValue:
+        limit = file_size(int(app.config["MAX_CONTENT_LENGTH"]))
+        return error_page(
+            413,
+            f"1回の送信でアップロードできるのは合計{limit}までです。ブラウザの「戻る」で入力画面に"
+            "戻り、ファイルを小さくするか分けて送ってください（入力した内容はそのまま残ります）。",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> ResponseReturnValue:
