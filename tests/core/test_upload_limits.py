@@ -31,9 +31,10 @@ def test_accept_lists_read_as_japanese_type_names():
     assert accept_label(None) == ""
 
 
-def test_a_file_field_states_its_types_and_the_limit(app, db, login_as):
+def test_a_file_field_states_its_types_and_the_limit(app, db, login_as, monkeypatch):
     client = login_as(make_user("admin"))
-    app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    # The app is shared by the session: setitem puts the real limit back afterwards.
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
 
     page = client.get("/imports/").get_data(as_text=True)
 
@@ -48,8 +49,8 @@ def test_a_file_field_states_its_types_and_the_limit(app, db, login_as):
     assert hint.group(1) == "ファイルの種類: Excel（.xlsx）・CSV ／ 1回の送信で合計20 MBまで"
 
 
-def test_a_too_large_request_gets_a_page_that_names_the_limit(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 2048
+def test_a_too_large_request_gets_a_page_that_names_the_limit(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     response = client.post("/login", data={"email": "x" * 5000})
     assert response.status_code == 413
     html = response.get_data(as_text=True)
