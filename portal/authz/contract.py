@@ -104,6 +104,15 @@ def can_override_clause(user: Any, contract: Contract) -> bool:
     )
 
 
+def can_request_confirmation(user: Any, contract: Contract) -> bool:
+    """Section procurement asks its 保護管理者 to judge a clause (while a judgement is open)."""
+    return (
+        _section_staff_of(user, contract)
+        and user.role == Role.PROCUREMENT
+        and contract.status in _OVERRIDE_OPEN
+    )
+
+
 def can_activate_contract(user: Any, contract: Contract) -> bool:
     """Section staff put a checked contract into performance (the service checks clauses)."""
     return _section_staff_of(user, contract) and contract.status == ContractStatus.CHECKED

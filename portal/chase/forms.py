@@ -11,7 +11,7 @@ from portal.forms import NFKC
 
 class RemindForm(FlaskForm):
     message = TextAreaField(
-        "メッセージ（任意）",
+        "メッセージ",
         filters=NFKC,
         validators=[Length(max=500, message="メッセージは500文字以内で入力してください。")],
     )

@@ -100,9 +100,19 @@ class UploadForm(PortalForm):
 class OverrideForm(PortalForm):
     status = SelectField("判断", choices=[(k.value, v) for k, v in CLAUSE_STATUS_LABELS.items()])
     reason = text_field(
-        "理由（必須）",
+        "判断の理由",
         required="判断の理由を入力してください。",
         max_length=4000,
         area=True,
         description="例: 第12条（秘密の保持）に記載あり。条文の表現が定型と異なるため確認した。",
+    )
+
+
+class ConfirmationRequestForm(PortalForm):
+    reason = text_field(
+        "依頼の理由",
+        required="確認を依頼する理由を入力してください（どこに書かれているか等）。",
+        max_length=2000,
+        area=True,
+        description="例: 第8条（再委託の禁止）に「他の者に行わせてはならない」と書かれています。",
     )

@@ -256,3 +256,42 @@ class ClauseOverride(Base):
     @property
     def status_label(self) -> str:
         return CLAUSE_STATUS_LABELS[self.status]
+
+
+class ConfirmationStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+CONFIRMATION_STATUS_LABELS = {
+    ConfirmationStatus.OPEN: "確認待ち",
+    ConfirmationStatus.ANSWERED: "判断済み",
+}
+
+
+class ConfirmationRequest(Base):
+    """Procurement asks the section's 保護管理者 to look at one clause result (with why); it is
+    answered by the 保護管理者's judgement on that clause."""
+
+    __tablename__ = "clause_confirmation_requests"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contracts.id"), index=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(40))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    status: so.Mapped[ConfirmationStatus] = so.mapped_column(
+        str_enum(ConfirmationStatus), default=ConfirmationStatus.OPEN, index=True
+    )
+    requested_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    requested_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    answered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    answered_at: so.Mapped[datetime | None]
+    override_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("clause_overrides.id"))
+
+    contract: so.Mapped[Contract] = so.relationship()
+    requested_by: so.Mapped[User] = so.relationship(foreign_keys=[requested_by_id])
+    answered_by: so.Mapped[User | None] = so.relationship(foreign_keys=[answered_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return CONFIRMATION_STATUS_LABELS[self.status]

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from portal.account.models import Actor, User
 from portal.audit.services import record
 from portal.authz.contract import visible_contracts_filter
-from portal.contract import engine
+from portal.contract import confirmation, engine
 from portal.contract.models import (
     CLAUSE_STATUS_LABELS,
     ClauseCheck,
@@ -526,12 +526,16 @@ def override_clause(
     )
     db.session.add(override)
     db.session.flush()
+    answered = confirmation.answer_with(
+        override, actor=actor, url=f"/contracts/{contract.id}#clauses", now=now
+    )
     record(
         actor,
         "clause.overridden",
         override,
         contract_id=contract.id,
         data={
+            "answers_requests": answered,
             "key": key,
             "check_id": row.result.check_id,
             "machine_status": row.result.status.value,

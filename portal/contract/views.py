@@ -25,13 +25,20 @@ from portal.authz.contract import (
     can_end_contract,
     can_export_contracts,
     can_override_clause,
+    can_request_confirmation,
     can_request_erasure,
     can_upload_contract_document,
     can_view_contract,
     can_view_contract_history,
 )
-from portal.contract import bp, drafting, services
-from portal.contract.forms import ContractForm, OverrideForm, UploadForm, fiscal_year_choices
+from portal.contract import bp, confirmation, drafting, services
+from portal.contract.forms import (
+    ConfirmationRequestForm,
+    ContractForm,
+    OverrideForm,
+    UploadForm,
+    fiscal_year_choices,
+)
 from portal.contract.models import (
     ROLE_LABELS,
     STATUS_LABELS,
@@ -362,6 +369,7 @@ def _render_detail(
         contract=contract,
         check=check,
         rows=rows,
+        asked=confirmation.open_requests(contract),
         titles={row.key: f"({row.no}){row.title}" for row in rows},
         blocking=[row for row in rows if row.status != ClauseStatus.PRESENT],
         documents=documents,
@@ -482,8 +490,44 @@ def override(contract_id: int, key: str) -> ResponseReturnValue:
             db.session.commit()
             flash(f"({row.no}){row.title} の判断を登録しました。", "success")
             return redirect(_detail_url(contract, "clauses"))
-    return render_template("contract/override.html", contract=contract, row=row, form=form), (
-        422 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "contract/override.html",
+        contract=contract,
+        row=row,
+        form=form,
+        asked=confirmation.open_requests(contract).get(key),
+    ), (422 if form.errors or request.method == "POST" else 200)
+
+
+@bp.route("/contracts/<int:contract_id>/clauses/<key>/confirmation", methods=["GET", "POST"])
+@roles("procurement")
+def request_confirmation(contract_id: int, key: str) -> ResponseReturnValue:
+    """Procurement asks the section's 保護管理者 to judge a clause the check did not find."""
+    contract = _load(contract_id)
+    require(can_request_confirmation(current_user, contract))
+    row = next((r for r in services.clause_rows(contract) if r.key == key), None)
+    if row is None:
+        abort(404)
+    form = ConfirmationRequestForm()
+    if form.validate_on_submit():
+        try:
+            confirmation.request_confirmation(
+                actor=_actor(),
+                contract=contract,
+                key=key,
+                title=f"({row.no}){row.title}",
+                reason=form.reason.data or "",
+                url=url_for("contract.override", contract_id=contract.id, key=key),
+                now=utcnow(),
+            )
+        except PortalError as err:
+            flash_refusal(err)
+        else:
+            db.session.commit()
+            flash(f"({row.no}){row.title} について、保護管理者に確認を依頼しました。", "success")
+            return redirect(_detail_url(contract, "clauses"))
+    return render_template("contract/confirmation.html", contract=contract, row=row, form=form), (
+        422 if request.method == "POST" else 200
     )
 
 
@@ -598,6 +642,20 @@ def attach_special_terms(contract_id: int) -> ResponseReturnValue:
 
 
 # --- dashboard ----------------------------------------------------------------------------------
+
+
+@panel
+def confirmation_requests_panel(user: User) -> Panel | None:
+    """保護管理者: clause results procurement asked them to judge, oldest first."""
+    count, rows = confirmation.waiting_for(user)
+    if not count:
+        return None
+    return Panel(
+        title=f"条項の確認依頼（{count}件）",
+        template="contract/_confirmation_panel.html",
+        context={"count": count, "rows": rows},
+        order=5,
+    )
 
 
 @panel

@@ -105,7 +105,7 @@ class ReturnForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     note = TextAreaField(
-        "確認メモ（任意）",
+        "確認メモ",
         validators=[Optional(), _max("確認メモ", MAX_REVIEW_REASON)],
         filters=NFKC,
     )

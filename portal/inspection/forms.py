@@ -144,7 +144,7 @@ class RespondForm(FlaskForm):
         validators=[DataRequired("対応内容を入力してください。"), _max("対応内容", MAX_ANSWER)],
         filters=NFKC,
     )
-    file = FileField("根拠資料（任意）")
+    file = FileField("根拠資料")
 
 
 class DecisionForm(FlaskForm):

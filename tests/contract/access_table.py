@@ -17,6 +17,7 @@ EXPECTED = {
     "contract.download": VIEWERS,
     "contract.recheck": STAFF,
     "contract.override": {"protection_manager"},
+    "contract.request_confirmation": {"procurement"},
     "contract.activate": STAFF,
     "contract.start_ending": STAFF,
     "contract.erasure_pending": STAFF,

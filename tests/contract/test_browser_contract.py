@@ -45,8 +45,8 @@ def test_upload_shows_eight_results_and_a_protection_manager_overrides_one(page,
     login(page, "pm.shimin@city.example.jp")
     page.goto(contract_url)
     page.get_by_test_id("override-copying").click()
-    page.get_by_label("判断").select_option(label="記載あり")
-    page.get_by_label("理由（必須）").fill(REASON)
+    page.get_by_label("判断", exact=True).select_option(label="記載あり")
+    page.get_by_label("判断の理由").fill(REASON)
     page.get_by_role("button", name="判断を登録").click()
 
     copying = page.get_by_test_id("clause-results").locator("tr[data-clause=copying]")
