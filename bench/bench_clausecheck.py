@@ -1,4 +1,4 @@
-"""Benchmarks of the eight-clause check (issue 4, Performance).
+"""Benchmarks of the eight-clause check.
 
 1. A 100-page text PDF: our whole check (sandboxed extraction + normalisation + matching)
    against plain pypdf text extraction of the same file, in the same run. Target ratio <= 1.3.

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_photos.py [--count 20] [--width 4032 --height 3024] [--dir /tmp]
 
-Issue 7 asks for the time and peak memory of processing twenty 12 MP erasure photos. Each photo
+The erasure form takes up to twenty photos: this measures the time and peak memory of twenty
+12 MP photos. Each photo
 is generated (smooth colour noise plus grain, JPEG quality 92: ~4.5 MB, like a phone photo) with
 EXIF GPS, half of them with orientation 6 (portrait), and goes through the real path: every
 call runs in a `portal.sandbox` child, as in production.

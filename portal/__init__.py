@@ -1,4 +1,4 @@
-"""委託先監督ポータル: the application factory (wiring only, STYLE §1)."""
+"""委託先監督ポータル: the application factory (wiring only)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `portal` console command: a FlaskGroup around create_app (STYLE §1, §8)."""
+"""The `portal` console command: a FlaskGroup around create_app; every job is also a command."""
 
 from __future__ import annotations
 

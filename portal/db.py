@@ -1,4 +1,4 @@
-"""Declarative base, naming convention and the request-scoped session (STYLE §5)."""
+"""Declarative base, naming convention and the request-scoped session."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class Base(so.DeclarativeBase):
 
 
 def str_enum(enum_cls: type[enum.StrEnum], length: int = 30) -> sa.Enum:
-    """State fields: StrEnum stored as a checked VARCHAR (STYLE §5)."""
+    """State fields: StrEnum stored as a checked VARCHAR."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
@@ -130,7 +130,8 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            # Anything not committed by the view is rolled back here (STYLE §3).
+            # Anything not committed by the view is rolled back here: a state change
+            # and its audit entry land together or not at all.
             self.session.remove()
 
     @property

@@ -1,5 +1,5 @@
 """Shared form pieces: the base form with Japanese validation messages, NFKC normalisation of
-Japanese input (STYLE §9) and the text field every screen declares."""
+Japanese input (NFKC, full-width digits accepted) and the text field every screen declares."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scheduler process (STYLE §8): `portal scheduler`, never inside the web workers.
+"""The scheduler process: `portal scheduler`, never inside the web workers.
 
 Built from the features' `jobs.py` (APScheduler 3, BlockingScheduler, Asia/Tokyo):
 

@@ -1,4 +1,4 @@
-"""Test fixtures (STYLE §10): the schema is built by `alembic upgrade head`, each test runs in
+"""Test fixtures: the schema is built by `alembic upgrade head`, each test runs in
 a transaction that is rolled back, and the suite runs on SQLite and on PostgreSQL
 (PORTAL_TEST_DB=postgresql; a fresh database per run and per xdist worker)."""
 
@@ -131,7 +131,7 @@ def login_as(client: FlaskClient) -> Callable[[Any], FlaskClient]:
 
 @pytest.fixture
 def count_queries(db: Any) -> Callable[[], Any]:
-    """Context manager counting SQL statements sent (STYLE §5: N+1 checks)."""
+    """Context manager counting SQL statements sent (N+1 checks)."""
     from contextlib import contextmanager
 
     @contextmanager

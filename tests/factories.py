@@ -1,4 +1,4 @@
-"""Factories for test data (STYLE §10). Objects are flushed, never committed."""
+"""Factories for test data. Objects are flushed, never committed."""
 
 from __future__ import annotations
 

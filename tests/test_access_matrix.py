@@ -1,4 +1,4 @@
-"""Role × endpoint matrix over EVERY endpoint in app.url_map (STYLE §4, §10).
+"""Role × endpoint matrix over EVERY endpoint in app.url_map.
 
 Each feature lists its endpoints and the roles allowed in `tests/<feature>/access_table.py`
 (`EXPECTED = {endpoint: {roles}}`, `PUBLIC = {endpoints}`). This module:

@@ -1,4 +1,4 @@
-"""STYLE §6: the migrated schema is exactly the models' schema, and every revision goes
+"""The migrated schema is exactly the models' schema, and every revision goes
 up, down and up again — on SQLite and on PostgreSQL (the suite runs on both)."""
 
 from __future__ import annotations

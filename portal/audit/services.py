@@ -60,7 +60,7 @@ def record(
     """Append one entry to the chain in the current transaction (never commits).
 
     `data` holds small structured facts (ids, states, before/after of non-personal fields);
-    never personal information (STYLE §3).
+    never personal information: the log is kept longer than the records it describes.
     """
     session = db.session
     if obj is not None and getattr(obj, "id", None) is None:

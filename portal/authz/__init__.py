@@ -1,4 +1,4 @@
-"""Deny by default (STYLE §4).
+"""Deny by default.
 
 Every endpoint is refused unless it is marked `@public` or declares its roles with
 `@roles(...)`; object-level checks are pure `can_*` policies in the modules of this package.
@@ -89,7 +89,7 @@ def _enforce() -> ResponseReturnValue | None:
 
 
 def _check_object_level(response: Any) -> Any:
-    # Missed checks fail tests (STYLE §4): a 2xx from a view that takes an object id must have
+    # Missed checks fail tests: a 2xx from a view that takes an object id must have
     # called require()/deny().
     if (
         current_app.testing

@@ -1,4 +1,4 @@
-"""Policies for document exchange (issue 9).
+"""Policies for document exchange.
 
 - The contract's section staff (契約担当, 保護管理者) see every space of the contract and upload.
 - 総括保護管理者 and 監査責任者 read every space (read only).

@@ -1,4 +1,4 @@
-"""`portal chase run|send-mail|status` and `portal scheduler` (STYLE §8: every job is a CLI)."""
+"""`portal chase run|send-mail|status` and `portal scheduler` (jobs run by hand)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scheduled work of the chase (STYLE §8): plain functions, idempotent, each commits.
+"""Scheduled work of the chase: plain functions, idempotent, each commits.
 
 The scheduler (portal/scheduler.py) and the CLI (`portal chase run`, `portal chase send-mail`)
 call the same functions. Each takes a database lock first (portal/chase/locks.py), so two

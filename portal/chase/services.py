@@ -12,7 +12,7 @@ Mail: the day's pending notifications of a user go out as ONE digest (`MailDiges
 user and day). `claim_digest` / `finish_digest` keep the claim and the result in separate
 transactions, so the job (portal/chase/jobs.py) commits before and after talking to SMTP.
 
-Services never commit (STYLE §3).
+Services never commit (the view commits once, so a state change and its audit entry land together).
 """
 
 from __future__ import annotations

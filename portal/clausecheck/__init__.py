@@ -1,4 +1,4 @@
-"""The eight-clause check of 委託 contracts (issue 4): extraction, normalisation, matching.
+"""The eight-clause check of 委託 contracts: extraction, normalisation, matching.
 
 Pure package: no Flask, no database. Public API::
 

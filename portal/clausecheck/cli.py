@@ -48,7 +48,7 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def result_payload(file: str, profile: str, result: CheckResult) -> dict[str, Any]:
-    """The JSON object of the command contract (issue 4, item 6)."""
+    """The JSON object of the command contract (its keys are a stable interface for scripts)."""
     return {
         "file": file,
         "profile": profile,

@@ -1,5 +1,5 @@
 """Contract register: particulars, document versions, the eight-clause check and its overrides,
-the lifecycle and the drafted 個人情報取扱特記事項 (issue 4)."""
+the lifecycle and the drafted 個人情報取扱特記事項."""
 
 from flask import Blueprint
 

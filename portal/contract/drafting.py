@@ -1,4 +1,4 @@
-"""個人情報取扱特記事項 drafted from a contract's particulars (issue 4 item 5).
+"""個人情報取扱特記事項 drafted from a contract's particulars.
 
 The text and its layout come from the engine (portal.clausecheck) and the active profile's
 clause set; this module only supplies the particulars and stores the result as a document.

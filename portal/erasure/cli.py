@@ -1,4 +1,4 @@
-"""`portal erasure ...` commands (every job is also a command, STYLE §8)."""
+"""`portal erasure ...` commands (every job can also be run by hand)."""
 
 from __future__ import annotations
 

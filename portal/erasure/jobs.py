@@ -1,4 +1,4 @@
-"""Scheduled work of the erasure feature (STYLE §8: idempotent, commits once)."""
+"""Scheduled work of the erasure feature (idempotent, commits once)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ the contractor hands in a certificate with photos. 第37条第1項(6): the contr
 erasure and the return of media at the end. A contract is closed only when every party's
 certificate is accepted.
 
-Every service changes data, records the audit entry and flushes; none commits (STYLE §3).
+Every service changes data, records the audit entry and flushes; none commits: the view
+commits once, so a state change and its audit entry land together.
 """
 
 from __future__ import annotations
@@ -1054,7 +1055,7 @@ def erasure_counts(user: User, *, today: date) -> ErasureCounts:
 def outstanding_obligations_stmt(
     *, due_before: date | None = None, due_on_or_before: date | None = None
 ) -> sa.Select[ErasureObligation]:
-    """For the scheduler (issue 8): every obligation not yet accepted of a contract waiting for
+    """For the scheduler: every obligation not yet accepted of a contract waiting for
     erasure proof, with contract and company loaded, oldest due date first. `due_before=today`
     gives the overdue ones; `due_on_or_before=today + n` the ones to remind. One query whatever
     the number of contracts (iterate with `.execution_options(yield_per=...)`).

@@ -1,4 +1,4 @@
-"""`portal exchange ...`: the exchange jobs, to be re-run by hand (STYLE §8)."""
+"""`portal exchange ...`: the exchange jobs, to be re-run by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the exchange accepts, judged from the bytes (STYLE §7), and how it is served back.
+"""What the exchange accepts, judged from the bytes, and how it is served back.
 
 Nothing active is accepted or served inline: HTML, SVG, XML, scripts, executables and
 macro-enabled Office files are refused at upload; a PDF with JavaScript or actions is accepted

@@ -1,4 +1,4 @@
-"""Exchange jobs (STYLE §8): idempotent, select by state, commit themselves."""
+"""Exchange jobs: idempotent, select by state, commit themselves."""
 
 from __future__ import annotations
 

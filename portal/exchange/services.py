@@ -1,8 +1,9 @@
 """Document exchange services: spaces, uploads (with the PDF sharing check), comments, access
 records, the bulk-download warning and retention. Each changes data, writes its audit entry in
-the same transaction and flushes; none commits (STYLE §3).
+the same transaction and flushes; none commits: the view commits
+once, so a state change and its audit entry land together.
 
-Blobs are written before the rows that point at them (STYLE §7); blobs that are no longer
+Blobs are written before the rows that point at them; blobs that are no longer
 referenced are returned as keys and deleted by the caller *after* the commit
 (`discard_blobs`), so a rolled-back transaction never loses a document.
 """

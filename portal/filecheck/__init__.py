@@ -1,4 +1,4 @@
-"""Upload checks shared by every feature that accepts files (issues 7 and 9).
+"""Upload checks shared by every feature that accepts files.
 
 Pure library: no Flask, no database. Types are judged from bytes (`sniff`), images and PDFs are
 parsed in `portal.sandbox` children with time and memory limits, and every refusal is a

@@ -2,9 +2,9 @@
 
 広島市要綱 第6 7 warns that a PDF's しおり (outline) and プロパティ (document information,
 XMP) may hold personal information even when the pages do not; `inspect_pdf_metadata` shows
-them and `clean_pdf` writes a copy without them (issue 7 serves only cleaned copies; issue 9
-offers one before sharing). STYLE.md §7: PDFs are validated server-side with pypdf (must parse,
-not encrypted, page and size limits).
+them and `clean_pdf` writes a copy without them, which is what is served and what a city
+user is offered before sharing. PDFs are validated server-side with pypdf (must parse, not
+encrypted, page and size limits).
 
 pypdf runs in the sandbox: it is pure Python fed with hostile bytes, and a Flate stream that
 inflates to hundreds of MB, or a deeply nested object graph, must cost a child process its

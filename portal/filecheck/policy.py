@@ -1,6 +1,6 @@
 """What may be accepted, what may be shown in the browser, and the headers to serve it with.
 
-Issue 9: nothing executable or active (PDF JavaScript, HTML, SVG) is ever served inline, and
+Nothing executable or active (PDF JavaScript, HTML, SVG) is ever served inline, and
 downloads are attachments with safe headers. Only two things may be inline: raster images
 re-encoded by `sanitize_image`, and PDFs without active content (cleaned by `clean_pdf`, or
 inspected and found clean). Everything else is an attachment with a neutral content type.

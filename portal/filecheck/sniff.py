@@ -2,7 +2,7 @@
 
 The file name and the browser's Content-Type are chosen by the uploader, so they never make a
 file look *safer*: `filename` may only move a text file to a more dangerous kind (a `.bat` that
-is plain text is a script, a `.html` is HTML). STYLE.md §7: never trust the browser's content
+is plain text is a script, a `.html` is HTML). Never trust the browser's content
 type or the extension.
 """
 

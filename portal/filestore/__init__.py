@@ -1,4 +1,4 @@
-"""File storage: one FileStore interface, a local-folder and an S3 backend (STYLE.md §7).
+"""File storage: one FileStore interface, a local-folder and an S3 backend.
 
 Features call `get_filestore()` and never import a backend. `create_app` builds the store once
 with `make_filestore(...)` from the config and puts it in `app.extensions["filestore"]`.

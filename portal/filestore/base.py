@@ -38,7 +38,7 @@ _PREFIX_RE = re.compile(rf"(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?")
 _FEATURE_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 # Types a browser may render inline without running anything active. HTML, SVG, XML and the
-# like are always attachments (issue 9: nothing executable or active is ever served inline).
+# like are always attachments (nothing executable or active is ever served inline).
 # PDFs reach this point only after the feature has rejected PDF JavaScript with pypdf.
 # The same kinds as portal.filecheck.policy.INLINE_KINDS: cleaned PDFs and re-encoded photos.
 INLINE_SAFE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})

@@ -1,4 +1,4 @@
-"""Local folder backend: the top-level `storage/` data directory (STYLE.md §7)."""
+"""Local folder backend: the top-level `storage/` data directory."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The columns every DB row that owns a stored file carries (STYLE.md §7).
+"""The columns every DB row that owns a stored file carries.
 
 A feature model mixes this in next to `portal.db.Base`:
 
@@ -32,7 +32,7 @@ class StoredFileMixin:
     )
     # The user's name for the file, served back in Content-Disposition; never used on disk.
     original_filename: so.Mapped[str] = so.mapped_column(sa.String(MAX_FILENAME_LENGTH))
-    # Decided from the bytes at upload, never the browser's claim (STYLE.md §7).
+    # Decided from the bytes at upload, never the browser's claim.
     content_type: so.Mapped[str] = so.mapped_column(sa.String(MAX_CONTENT_TYPE_LENGTH))
     size: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))

@@ -1,4 +1,4 @@
-"""Nightly reconcile of blobs against the database (STYLE §7: save blob → add row → commit,
+"""Nightly reconcile of blobs against the database (save blob → add row → commit,
 so a crash between the steps leaves an orphaned blob, never a row without its file)."""
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ class S3FileStore:
     """Blobs as objects in one bucket; the key is the object key.
 
     The boto3 client is created on first use, not in the constructor: resolving credentials may
-    query the instance metadata service, and `create_app` makes no network calls (STYLE.md §1).
+    query the instance metadata service, and `create_app` makes no network calls: start-up
+    must not depend on the network.
     Note for operators: on a versioned bucket `delete` leaves older versions behind, which does
     not satisfy erasure (入間市規程 第16条第2項); use an unversioned bucket or a lifecycle rule.
     """

@@ -1,4 +1,4 @@
-"""Annual inspections (実地検査 / 書面) and the auditors' status view (issue 6)."""
+"""Annual inspections (実地検査 / 書面) and the auditors' status view."""
 
 from flask import Blueprint
 

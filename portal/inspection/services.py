@@ -2,7 +2,8 @@
 
 Every function takes the acting user and the city's `profile` explicitly (views pass
 `current_profile()`; tests pass any profile), changes data, writes the audit entry in the same
-transaction, flushes and never commits (STYLE §3). Business rules raise PortalError (Japanese);
+transaction, flushes and never commits: the view commits once, so a state change and its audit entry
+land together. Business rules raise PortalError (Japanese);
 file checks raise portal.filecheck's FileRejected (code + Japanese message).
 """
 

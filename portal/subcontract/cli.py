@@ -1,4 +1,4 @@
-"""`portal subcontracts ...` commands (every job is also a command, STYLE §8)."""
+"""`portal subcontracts ...` commands (every job can also be run by hand)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scheduled work of the 再委託 feature (STYLE §8: idempotent, selects by state, commits)."""
+"""Scheduled work of the 再委託 feature (idempotent, selects by state, commits)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`portal contracts check FILE --json` through the real `portal` entry point, with no
-database, no SECRET_KEY and no PORTAL_ENV (issue 4 item 6)."""
+database, no SECRET_KEY and no PORTAL_ENV."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Both directions of exchange, versions, comments and read receipts (issue 9, item 1)."""
+"""Both directions of exchange, versions, comments and read receipts."""
 
 from __future__ import annotations
 

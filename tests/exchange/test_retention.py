@@ -1,4 +1,4 @@
-"""Retention (issue 9, item 5): a closed contract's exchange is read only; its documents are
+"""Retention: a closed contract's exchange is read only; its documents are
 deleted only after Contract.retention_years from closed_at, by the section's 保護管理者,
 audited; the access records stay."""
 

@@ -1,5 +1,5 @@
 """Nothing active is accepted or served inline; downloads are attachments with safe headers
-and stream from the file store (issue 9, item 2)."""
+and stream from the file store."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sending safely (issue 9, item 2; 広島市 第6 7): a city PDF whose properties, XMP or しおり
+"""Sending safely (広島市 第6 7): a city PDF whose properties, XMP or しおり
 hold text is shown to its uploader with what was found, and a cleaned copy is offered."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """PDFs are validated with pypdf in the sandbox, and served back without しおり/プロパティ.
 
-STYLE.md §7 (must parse, not encrypted, page and size limits); 広島市要綱 第6 7 (PDF の
+Upload rules (must parse, not encrypted, page and size limits); 広島市要綱 第6 7 (PDF の
 「しおり機能表示」やプロパティ情報等に個人情報が含まれていることがある).
 """
 

@@ -1,6 +1,6 @@
 """Only sanitized images and clean PDFs may be inline; everything is served with safe headers.
 
-Issue 9: nothing executable or active (PDF JavaScript, HTML, SVG) is ever served inline.
+Nothing executable or active (PDF JavaScript, HTML, SVG) is ever served inline.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The type of a file comes from its bytes, never from its name or the browser (STYLE.md §7)."""
+"""The type of a file comes from its bytes, never from its name or the browser."""
 
 from __future__ import annotations
 

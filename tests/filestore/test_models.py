@@ -1,4 +1,4 @@
-"""StoredFileMixin: the columns every file-owning row carries (STYLE.md §7)."""
+"""StoredFileMixin: the columns every file-owning row carries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reconcile job against uploads that are under way while it runs (STYLE §7: save the
+"""The reconcile job against uploads that are under way while it runs (save the
 blob, add the row, commit)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each rule of issue 5 §3 refuses the forbidden action with a clear message and changes
+"""Each 再委託 rule refuses the forbidden action with a clear message and changes
 nothing (the snapshot covers requests, history, audit log, notifications and companies)."""
 
 from __future__ import annotations
