@@ -9,9 +9,12 @@ from gettext import NullTranslations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import TextInput
+
+from portal.wareki import DateParseError, parse_date
 
 
 def nfkc(value: Any) -> Any:
@@ -78,3 +81,51 @@ def text_field(
         )
     field_class = TextAreaField if area else StringField
     return field_class(label, validators=validators, filters=NFKC, **kwargs)
+
+
+DATE_HINT = "和暦（令和8年4月1日、R8.4.1）でも西暦（2026-04-01、2026/4/1）でも入力できます。"
+
+
+class JapaneseDateField(DateField):
+    """A date typed as city staff write it: 和暦 or 西暦, full-width digits, 元年.
+
+    A text input rather than the browser's date picker, whose format and calendar differ by
+    browser and which cannot take 令和; the value is shown back as typed after an error, and as
+    YYYY-MM-DD otherwise, which the field reads again unchanged. The hint beside it is shown by
+    the `field` macro."""
+
+    widget = TextInput()
+    data: Any
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {
+            "autocomplete": "off",
+            "placeholder": "例: 令和8年4月1日",
+            **kwargs.pop("render_kw", {}),
+        }
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = " ".join(str(v) for v in valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = parse_date(raw)
+        except DateParseError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        # A date that cannot be read says so once, not also "入力してください".
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return bool(super().validate(form, extra_validators))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(str(v) for v in self.raw_data)
+        return self.data.isoformat() if self.data else ""

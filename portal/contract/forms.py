@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from portal.contract.models import (
@@ -13,7 +13,7 @@ from portal.contract.models import (
     ROLE_LABELS,
     HandlingLocation,
 )
-from portal.forms import PortalForm, text_field
+from portal.forms import JapaneseDateField, PortalForm, text_field
 from portal.wareki import fiscal_year_label
 
 
@@ -33,10 +33,10 @@ class ContractForm(PortalForm):
     )
     kind = SelectField("契約の種類", choices=[(k.value, v) for k, v in KIND_LABELS.items()])
     fiscal_year = SelectField("年度", coerce=int)
-    period_start = DateField(
+    period_start = JapaneseDateField(
         "契約期間（開始）", validators=[InputRequired("開始日を入力してください。")]
     )
-    period_end = DateField(
+    period_end = JapaneseDateField(
         "契約期間（終了）", validators=[InputRequired("終了日を入力してください。")]
     )
     pi_categories = text_field(

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -22,7 +21,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.erasure.models import MEDIA_TYPE_LABELS, METHOD_LABELS
 from portal.erasure.services import MAX_REVIEW_REASON
-from portal.forms import NFKC
+from portal.forms import NFKC, JapaneseDateField
 
 E = TypeVar("E", bound=StrEnum)
 MAX_ROWS = 30
@@ -67,7 +66,7 @@ class MediaRowForm(Form):
 
 class CertificateForm(FlaskForm):
     media = FieldList(FormField(MediaRowForm), min_entries=DEFAULT_ROWS, max_entries=MAX_ROWS)
-    erased_on = DateField(
+    erased_on = JapaneseDateField(
         "消去・廃棄の実施日",
         validators=[DataRequired("実施日を正しい日付（年-月-日）で入力してください。")],
     )

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.contract.models import HandlingLocation
-from portal.forms import NFKC
+from portal.forms import NFKC, JapaneseDateField
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CERTIFICATE_LABELS
 from portal.subcontract.models import LOCATION_LABELS
@@ -24,7 +23,6 @@ from portal.subcontract.models import LOCATION_LABELS
 NEW_COMPANY = 0
 TEXT_MAX = 4000
 CHOICE_MESSAGE = "選択肢の中から選んでください。"
-DATE_MESSAGE = "日付は YYYY-MM-DD の形式で入力してください。"
 
 
 def _optional_corporate_number(form: object, field: StringField) -> None:
@@ -63,9 +61,7 @@ class SubcontractForm(FlaskForm):
     certificate_number = StringField(
         "認証の登録番号", validators=[Optional(), Length(max=100)], filters=NFKC
     )
-    certificate_expires_on = DateField(
-        "認証の有効期限", validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
+    certificate_expires_on = JapaneseDateField("認証の有効期限", validators=[Optional()])
     is_subsidiary = BooleanField("再委託先は当社の子会社である（会社法第2条第3号）")
     work_part = TextAreaField(
         "再委託する業務の範囲", validators=[Optional(), Length(max=TEXT_MAX)], filters=NFKC

@@ -55,6 +55,15 @@ def decision_risks(sub: SubcontractRequest, *, today: date) -> list[Risk]:
                     f"{wareki_date(cert.expires_on)}に有効期限が切れています。",
                 )
             )
+    elif all(c.awaiting_confirmation for c in valid):
+        for cert in valid:
+            risks.append(
+                Risk(
+                    "certificate_unconfirmed",
+                    f"再委託先の{cert.kind_label}（登録番号 {cert.number}）は委託先が"
+                    "登録したもので、市が認証書をまだ確認していません。",
+                )
+            )
     if not sub.same_measures_pledged:
         risks.append(
             Risk(
