@@ -108,7 +108,7 @@ def _clean(data: ContractInput) -> dict[str, Any]:
             # 入間市 第18条: the provider's country and the server's country are both "外国".
             raise PortalError(
                 "クラウドサービスで取り扱う場合は、クラウドサービス事業者名、事業者の所在国及び"
-                "サーバの所在国を入力してください（第18条）。"
+                f"サーバの所在国を入力してください{current_profile().article_note('foreign')}。"
             )
     else:
         for name in cloud:
@@ -567,8 +567,9 @@ def activate_contract(*, actor: User, contract: Contract, now: datetime) -> None
         profile = current_profile()
         raise PortalError(
             f"次の事項が契約書類に揃っていないため、履行中にできません"
-            f"（{profile.rule_title} {profile.article_clauses}）: {listed}。"
-            "契約書類を修正して登録し直すか、保護管理者が内容を確認して判断を登録してください。"
+            f"{profile.cite_note('clauses')}: {listed}。"
+            "契約書類を修正して登録し直すか、"
+            f"{profile.role_label('protection_manager')}が内容を確認して判断を登録してください。"
         )
     contract.status = ContractStatus.ACTIVE
     record(

@@ -34,6 +34,7 @@ from portal.dataio.sheet import (
 from portal.extensions import db
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
+from portal.profile import current_profile
 from portal.wareki import fiscal_year
 
 # Password hash of an imported account: no password verifies against it (argon2 refuses the
@@ -506,7 +507,7 @@ class ContractImporter(Importer):
                 checked.refuse(
                     "取扱場所",
                     "クラウドで取り扱う契約には、クラウドサービス事業者・事業者の所在国・"
-                    "サーバの所在国を入力してください（第18条）。",
+                    f"サーバの所在国を入力してください{current_profile().article_note('foreign')}。",
                 )
         else:
             for name in cloud:
@@ -578,7 +579,7 @@ class UserImporter(Importer):
 
     def __init__(self, actor: Actor, role_titles: dict[str, str]) -> None:
         super().__init__(actor)
-        # The city's profile names the roles (四日市市: 取扱主任者, 管理責任者, ...).
+        # The city's profile names the roles (四日市市: 取扱責任者, 管理責任者, ...).
         self.role_titles = role_titles
         self.roles_by_title = {_norm_name(title): Role(key) for key, title in role_titles.items()}
 

@@ -136,7 +136,7 @@ def _check_plan(
         if written_needs_reason(rules) and not written_reason.strip():
             # 入間市 第37条第3項 / 広島市 第10 4: 原則として実地検査
             raise PortalError(
-                f"{profile.city}の規程（{rules.article}）では原則として実地検査です。"
+                f"{profile.cite('inspection') or profile.rule_title}では原則として実地検査です。"
                 "書面で確認する場合は、その理由を記入してください。"
             )
         if len(written_reason) > MAX_REASON:
