@@ -151,6 +151,9 @@ def _share_upload(
         return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
     assert outcome.version is not None  # noqa: S101 - one of the two is always set
     flash(done, "success")
+    if outcome.removed:
+        # The contractor learns what their file carried (広島市要綱 第6 7).
+        flash("".join(outcome.removed), "info")
     return redirect(url_for("exchange.document", document_id=outcome.version.document_id))
 
 
@@ -399,7 +402,11 @@ def personal_info(document_id: int) -> ResponseReturnValue:
 def staged(staged_id: int) -> ResponseReturnValue:
     item = load_visible(ExchangeStagedUpload, staged_id, can_decide_staged_upload)
     return render_template(
-        "exchange/staged.html", staged=item, space=item.space, form=StagedDecisionForm()
+        "exchange/staged.html",
+        staged=item,
+        space=item.space,
+        form=StagedDecisionForm(),
+        may_send_original=services.may_send_original(_user()),
     )
 
 
