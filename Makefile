@@ -9,23 +9,25 @@ RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_WORKERS ?= 2
-# Debian packages. Serving needs python3-venv (for .venv) and the Japanese fonts embedded in
-# generated PDFs (特記事項, inspection reports); the tests also need Debian's chromium for
+# Debian packages. Serving needs python3-venv (for .venv), the Japanese fonts embedded in
+# generated PDFs (特記事項, inspection reports) and tesseract (jpn, jpn_vert) with poppler's
+# pdftoppm for the OCR of scanned contracts; the tests also need Debian's chromium for
 # Playwright (its own browser download is not used), libatomic1 for Playwright's Node driver
-# (a minimal Debian lacks it), tesseract/poppler for the OCR of scanned contracts and
-# pg_dump/pg_restore (postgresql-client) for the backup round trip.
-RUN_PACKAGES := python3-venv fonts-ipaexfont-gothic fonts-ipaexfont-mincho
-TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 tesseract-ocr tesseract-ocr-jpn \
-	tesseract-ocr-jpn-vert poppler-utils postgresql-client
+# (a minimal Debian lacks it) and pg_dump/pg_restore (postgresql-client) for the backup round
+# trip.
+RUN_PACKAGES := python3-venv fonts-ipaexfont-gothic fonts-ipaexfont-mincho tesseract-ocr \
+	tesseract-ocr-jpn tesseract-ocr-jpn-vert poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 postgresql-client
 SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 
-.PHONY: help run serve test lint bench scheduler system-packages clean
+.PHONY: help run serve test lint bench eval-ocr scheduler system-packages clean
 
 help:
 	@echo "make run    - install, migrate, load demo data (first start), serve http://127.0.0.1:5000"
 	@echo "make test   - install and run lint, type checks and the whole suite (SQLite + PostgreSQL)"
 	@echo "make serve  - production server (gunicorn), settings from the environment"
 	@echo "make bench  - run the benchmarks under bench/"
+	@echo "make eval-ocr - clause check of scanned versus text copies of labelled 特記事項"
 	@echo "make lint   - ruff format --check, ruff check, mypy"
 
 $(BIN)/python:
@@ -73,11 +75,17 @@ test: system-packages $(TEST_STAMP) lint
 	PORTAL_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 	@echo "== pytest on PostgreSQL (the database-free clause engine, upload checks and page audit ran above) =="
 	PORTAL_TEST_DB=postgresql PORTAL_TEST_PG=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
-		--ignore=tests/clausecheck --ignore=tests/filecheck --ignore=tests/a11y
+		--ignore=tests/clausecheck --ignore=tests/filecheck --ignore=tests/a11y \
+		--ignore=tests/ocr/test_ocr_extract.py --ignore=tests/ocr/test_ocr_textfix.py
 
 bench: SYSTEM_PACKAGES = $(RUN_PACKAGES)
 bench: system-packages $(TEST_STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Scanned versus text copies of labelled 特記事項: recall of present and false-present.
+eval-ocr: SYSTEM_PACKAGES = $(RUN_PACKAGES)
+eval-ocr: system-packages $(TEST_STAMP)
+	$(BIN)/python bench/eval_ocr.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,4 +1,4 @@
-"""``portal contracts check FILE [--profile NAME] [--json]``: the eight-clause check of one file.
+"""``portal contracts check FILE [--profile NAME] [--json] [--ocr MODE]``: the eight-clause check.
 
 Works without a Flask app and without a database: the profile comes from ``--profile``, else
 ``$PORTAL_PROFILE``, else ``iruma``; the templates from ``$PORTAL_TEMPLATES_DIR``, else
@@ -28,7 +28,12 @@ from portal.clausecheck.clauseset import (
     resolve_clause_set_name,
 )
 from portal.clausecheck.errors import ClauseSetError, DocumentError
-from portal.clausecheck.extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_document
+from portal.clausecheck.extract import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES,
+    OcrMode,
+    extract_document,
+)
 from portal.clausecheck.matcher import CheckResult, check_documents_limited
 
 EXIT_OK = 0
@@ -117,6 +122,14 @@ def _print_table(file: str, profile: str, clause_set: ClauseSet, result: CheckRe
 @click.option("--json", "as_json", is_flag=True, help="結果を1つのJSONオブジェクトで出力する")
 @click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, hidden=True)
 @click.option("--max-pages", type=int, default=DEFAULT_MAX_PAGES, show_default=True, hidden=True)
+@click.option(
+    "--ocr",
+    "ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="画像だけのページを文字認識（OCR）で読むか（auto: 文字情報のないページだけ）",
+)
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -125,6 +138,7 @@ def check_command(
     as_json: bool,
     max_bytes: int,
     max_pages: int,
+    ocr: OcrMode,
 ) -> None:
     """契約書ファイルに個人情報の取扱いに関する8項目が記載されているか確認する。"""
     profile_name = profile or os.environ.get("PORTAL_PROFILE") or "iruma"
@@ -139,7 +153,7 @@ def check_command(
     path = Path(file)
     try:
         document = extract_document(
-            path, filename=path.name, max_bytes=max_bytes, max_pages=max_pages
+            path, filename=path.name, max_bytes=max_bytes, max_pages=max_pages, ocr=ocr
         )
         result = check_documents_limited([document], clause_set)
     except DocumentError as exc:
@@ -151,9 +165,15 @@ def check_command(
         ctx.exit(EXIT_UNREADABLE)
 
     if as_json:
-        _emit(result_payload(file, profile_name, result))
+        payload = result_payload(file, profile_name, result)
+        payload["ocr"] = document.ocr
+        payload["ocr_pages"] = list(document.ocr_pages)
+        _emit(payload)
     else:
         _print_table(file, profile_name, clause_set, result)
+        if document.ocr:
+            pages = "、".join(str(n) for n in document.ocr_pages)
+            _out(f"OCR: {pages}ページ目は文字認識で読み取りました。結果を原本で確認してください。")
     ctx.exit(EXIT_OK if result.ok else EXIT_NOT_ALL_PRESENT)
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from portal import sandbox
 from portal.clausecheck.errors import DocumentError
@@ -40,6 +40,8 @@ MAX_TEXT_CHARS = 4_000_000  # ~4000 dense pages; bounds the matching work too
 
 sandbox.register_preload(__name__)
 
+OcrMode = Literal["auto", "always", "never"]
+
 
 @dataclass(frozen=True)
 class ExtractedDocument:
@@ -50,6 +52,13 @@ class ExtractedDocument:
     pages: list[str]
     encoding: str | None = None
     textless_pages: tuple[int, ...] = field(default=())
+    # Pages without a text layer that carry an image (a scan), and the pages read by OCR.
+    image_pages: tuple[int, ...] = field(default=())
+    ocr_pages: tuple[int, ...] = field(default=())
+
+    @property
+    def ocr(self) -> bool:
+        return bool(self.ocr_pages)
 
     @property
     def page_count(self) -> int:
@@ -63,12 +72,14 @@ class ExtractedDocument:
             "pages": list(self.pages),
             "encoding": self.encoding,
             "textless_pages": list(self.textless_pages),
+            "image_pages": list(self.image_pages),
+            "ocr_pages": list(self.ocr_pages),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExtractedDocument:
         kind = data["kind"]
-        if kind not in ("pdf", "docx", "text"):
+        if kind not in ("pdf", "docx", "text", "image"):
             raise ValueError(f"unknown document kind {kind!r}")
         return cls(
             name=str(data["name"]),
@@ -76,6 +87,8 @@ class ExtractedDocument:
             pages=[str(p) for p in data["pages"]],
             encoding=data.get("encoding"),
             textless_pages=tuple(int(n) for n in data.get("textless_pages", ())),
+            image_pages=tuple(int(n) for n in data.get("image_pages", ())),
+            ocr_pages=tuple(int(n) for n in data.get("ocr_pages", ())),
         )
 
     @classmethod
@@ -92,11 +105,17 @@ def extract_document(
     max_pages: int = DEFAULT_MAX_PAGES,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    ocr: OcrMode = "auto",
+    ocr_max_pages: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExtractedDocument:
     """Extract the pages of an untrusted document, parsing it in a limited child process.
 
     Raises DocumentError with code encrypted / no_text / malformed / too_large /
     unsupported_type / empty. The type is judged from the bytes; `filename` is only a label.
+    With ``ocr`` auto (the default) image-only PDF pages and page photos (JPEG/PNG/TIFF) are
+    read by OCR (portal.ocr, each page in its own limited child; `progress(done, total)`);
+    ``always`` reads every PDF page by OCR; ``never`` answers an image-only PDF no_text.
     """
     if isinstance(data, Path):
         try:
@@ -106,12 +125,51 @@ def extract_document(
         _check_size(size, max_bytes)
         data = data.read_bytes()
     _check_size(len(data), max_bytes)
+    if ocr != "never":
+        return _extract_with_ocr(
+            data, filename, max_pages, timeout_s, memory_mb, ocr, ocr_max_pages, progress
+        )
+    return _extract_sandboxed(data, filename, max_pages, timeout_s, memory_mb)
+
+
+def _extract_with_ocr(
+    data: bytes,
+    filename: str,
+    max_pages: int,
+    timeout_s: float,
+    memory_mb: int,
+    mode: OcrMode,
+    ocr_max_pages: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> ExtractedDocument:
+    from portal.ocr import DEFAULT_MAX_OCR_PAGES, image_kind
+    from portal.ocr.document import apply_ocr, read_page_image
+
+    limit = min(ocr_max_pages or DEFAULT_MAX_OCR_PAGES, max_pages)
+    kind = image_kind(data)
+    if kind is not None:
+        return read_page_image(data, kind, filename=filename, max_pages=limit, progress=progress)
+    document = _extract_sandboxed(
+        data, filename, max_pages, timeout_s, memory_mb, keep_textless=True
+    )
+    return apply_ocr(document, data, mode=mode, max_pages=limit, progress=progress)
+
+
+def _extract_sandboxed(
+    data: bytes,
+    filename: str,
+    max_pages: int,
+    timeout_s: float,
+    memory_mb: int,
+    keep_textless: bool = False,
+) -> ExtractedDocument:
     try:
         return sandbox.run_limited(
             extract_unsandboxed,
             data,
             filename,
             max_pages,
+            keep_textless,
             timeout_s=timeout_s,
             memory_mb=memory_mb,
         )
@@ -152,12 +210,20 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}MB"
 
 
-def extract_unsandboxed(data: bytes, filename: str, max_pages: int) -> ExtractedDocument:
-    """Parse in the current process. Only for the sandbox child and for trusted bytes."""
+def extract_unsandboxed(
+    data: bytes, filename: str, max_pages: int, keep_textless: bool = False
+) -> ExtractedDocument:
+    """Parse in the current process. Only for the sandbox child and for trusted bytes.
+
+    `keep_textless` returns a PDF without any text layer instead of refusing it (no_text), so
+    that OCR can read its image pages.
+    """
     sniffed = sniff(data)
     if sniffed.kind == "pdf":
-        pages, textless = _extract_pdf(data, max_pages)
-        doc = ExtractedDocument(filename, "pdf", pages, textless_pages=textless)
+        pages, textless, image_pages = _extract_pdf(data, max_pages)
+        doc = ExtractedDocument(
+            filename, "pdf", pages, textless_pages=textless, image_pages=image_pages
+        )
     elif sniffed.kind == "docx":
         doc = ExtractedDocument(filename, "docx", _extract_docx(data, max_pages))
     else:
@@ -171,6 +237,8 @@ def extract_unsandboxed(data: bytes, filename: str, max_pages: int) -> Extracted
         raise DocumentError("too_large", f"本文が長すぎます（{chars:,}文字）。")
     if not any(p.strip() for p in doc.pages):
         if doc.kind == "pdf":
+            if keep_textless:
+                return doc
             raise DocumentError("no_text")
         raise DocumentError(
             "empty", "文書に本文がありません。内容のあるファイルを登録してください。"
@@ -196,7 +264,7 @@ def _split_text_pages(text: str) -> list[str]:
 _EOF_WINDOW = 4096
 
 
-def _extract_pdf(data: bytes, max_pages: int) -> tuple[list[str], tuple[int, ...]]:
+def _extract_pdf(data: bytes, max_pages: int) -> tuple[list[str], tuple[int, ...], tuple[int, ...]]:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
@@ -224,7 +292,7 @@ def _extract_pdf(data: bytes, max_pages: int) -> tuple[list[str], tuple[int, ...
                 raise _too_many_pages(count, max_pages)
             pages: list[str] = []
             textless: list[int] = []
-            any_image = False
+            image_pages: list[int] = []
             total = 0
             for number, page in enumerate(reader.pages, start=1):
                 total += _content_size(page)
@@ -234,7 +302,8 @@ def _extract_pdf(data: bytes, max_pages: int) -> tuple[list[str], tuple[int, ...
                 pages.append(text)
                 if len(text.strip()) < 5:
                     textless.append(number)
-                    any_image = any_image or _has_image(page.get("/Resources"), depth=0)
+                    if _has_image(page.get("/Resources"), depth=0):
+                        image_pages.append(number)
     except DocumentError:
         raise
     except LimitReachedError as exc:
@@ -247,7 +316,7 @@ def _extract_pdf(data: bytes, max_pages: int) -> tuple[list[str], tuple[int, ...
         raise DocumentError("malformed") from exc
     except (RecursionError, AssertionError, OSError, ZeroDivisionError) as exc:
         raise DocumentError("malformed") from exc
-    return pages, tuple(textless)
+    return pages, tuple(textless), tuple(image_pages)
 
 
 def _pdf_bomb() -> DocumentError:

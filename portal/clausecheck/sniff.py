@@ -15,7 +15,7 @@ from typing import Literal
 
 from portal.clausecheck.errors import DocumentError
 
-DocumentKind = Literal["pdf", "docx", "text"]
+DocumentKind = Literal["pdf", "docx", "text", "image"]  # image: a page photo read by OCR
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

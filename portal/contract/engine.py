@@ -52,13 +52,24 @@ def current_limits() -> Limits:
     return Limits.from_config(_config())
 
 
+# The check runs while the uploader waits: OCR takes a few seconds a page on two cores, so a
+# scan longer than this is refused with a message asking for the pages that matter.
+UPLOAD_OCR_MAX_PAGES = 20
+
+
 def extract(data: bytes, *, filename: str, limits: Limits) -> ExtractedDocument:
     """Judge the type from the bytes and extract the text per page in the sandbox.
 
-    Raises DocumentError (code + Japanese message) for anything that cannot be read.
+    Image-only pages (scans) and page photos are read by OCR. Raises DocumentError (code +
+    Japanese message) for anything that cannot be read.
     """
     return extract_document(
-        data, filename=filename, max_bytes=limits.max_bytes, max_pages=limits.max_pages
+        data,
+        filename=filename,
+        max_bytes=limits.max_bytes,
+        max_pages=limits.max_pages,
+        ocr="auto",
+        ocr_max_pages=UPLOAD_OCR_MAX_PAGES,
     )
 
 

@@ -158,8 +158,10 @@ class ContractDocument(StoredFileMixin, Base):
     role: so.Mapped[DocumentRole] = so.mapped_column(str_enum(DocumentRole))
     version: so.Mapped[int] = so.mapped_column(default=1)
     is_current: so.Mapped[bool] = so.mapped_column(default=True, index=True)
-    file_kind: so.Mapped[str] = so.mapped_column(sa.String(10))  # pdf | docx | text
+    file_kind: so.Mapped[str] = so.mapped_column(sa.String(10))  # pdf | docx | text | image
     page_count: so.Mapped[int] = so.mapped_column(default=0)
+    # Pages read by OCR (scanned, no text layer), comma-separated: "2,3". Empty: none.
+    ocr_pages: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="documents")
@@ -168,6 +170,10 @@ class ContractDocument(StoredFileMixin, Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
+
+    @property
+    def ocr_page_numbers(self) -> list[int]:
+        return [int(n) for n in self.ocr_pages.split(",") if n.strip()]
 
 
 class ClauseStatus(enum.StrEnum):

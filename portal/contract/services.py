@@ -36,6 +36,7 @@ from portal.contract.models import (
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.filestore import MissingBlobError, get_filestore, new_key
+from portal.ocr import IMAGE_CONTENT_TYPES, image_kind
 from portal.org.models import Company, Section
 from portal.profile import current_profile
 
@@ -176,7 +177,10 @@ def current_documents(contract: Contract) -> list[ContractDocument]:
     return sorted(rows, key=lambda d: (ROLE_ORDER[d.role], d.id))
 
 
-def _content_type(doc: engine.ExtractedDocument) -> str:
+def _content_type(doc: engine.ExtractedDocument, data: bytes = b"") -> str:
+    if doc.kind == "image":
+        kind = image_kind(data)
+        return IMAGE_CONTENT_TYPES[kind] if kind else "application/octet-stream"
     if doc.kind == "text":
         charset = _TEXT_CHARSETS.get(doc.encoding or "utf-8", "utf-8")
         return f"text/plain; charset={charset}"
@@ -337,9 +341,8 @@ def upload_document(
     # missing or unreadable refuses the upload with nothing written.
     others = [(d, _read_stored(d, limits)) for d in current_documents(contract) if d.role != role]
     store = get_filestore()
-    blob = store.save(
-        new_key("contract", now=now), io.BytesIO(data), content_type=_content_type(extracted)
-    )
+    content_type = _content_type(extracted, data)
+    blob = store.save(new_key("contract", now=now), io.BytesIO(data), content_type=content_type)
     try:
         document = _add_version(
             actor=actor,
@@ -348,6 +351,7 @@ def upload_document(
             blob=blob,
             filename=filename,
             extracted=extracted,
+            content_type=content_type,
             now=now,
         )
         check = _check_documents(
@@ -367,6 +371,7 @@ def _add_version(
     blob: Any,
     filename: str,
     extracted: engine.ExtractedDocument,
+    content_type: str,
     now: datetime,
 ) -> ContractDocument:
     previous = db.session.scalars(
@@ -386,7 +391,8 @@ def _add_version(
         uploaded_by_id=actor.id if isinstance(actor, User) else None,
         created_at=now,
     )
-    document.set_blob(blob, filename=filename, content_type=_content_type(extracted))
+    document.set_blob(blob, filename=filename, content_type=content_type)
+    document.ocr_pages = ",".join(str(n) for n in extracted.ocr_pages)
     db.session.add(document)
     db.session.flush()
     record(
@@ -402,6 +408,7 @@ def _add_version(
             "size": document.size,
             "sha256": document.sha256,
             "superseded": [d.id for d in previous if d.id != document.id],
+            "ocr_pages": list(extracted.ocr_pages),
         },
         now=now,
     )

@@ -68,6 +68,7 @@ from portal.xlsxexport import table_response
 VIEWERS = (*sorted(CITY), "contractor")
 STAFF = tuple(sorted(SECTION_STAFF))
 HISTORY_LIMIT = 200
+OCR_NOTICE = "OCRで読み取った文書です。結果を原本で確認してください。"
 # Japanese names of this feature's audit actions on the detail page (others show the code).
 ACTION_LABELS = {
     "contract.created": "契約を登録",
@@ -414,9 +415,10 @@ def upload(contract_id: int) -> ResponseReturnValue:
     _commit_or_discard([outcome.document.storage_key])
     doc = outcome.document
     result = "8項目すべて記載あり" if outcome.check.ok else "記載が不足している項目があります"
+    ocr_note = OCR_NOTICE if doc.ocr_pages else ""
     flash(
-        f"{doc.role_label}（第{doc.version}版）を登録し、条項を確認しました: {result}。",
-        "success" if outcome.check.ok else "warning",
+        f"{doc.role_label}（第{doc.version}版）を登録し、条項を確認しました: {result}。{ocr_note}",
+        "success" if outcome.check.ok and not ocr_note else "warning",
     )
     return redirect(_detail_url(contract, "clauses"))
 

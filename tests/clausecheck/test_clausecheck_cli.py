@@ -50,7 +50,7 @@ def test_complete_contract_prints_the_json_object_and_exits_0(
 
     assert result.exit_code == 0, result.output
     payload = _json(result.output)
-    assert list(payload) == ["file", "profile", "ok", "pages", "clauses"]
+    assert list(payload) == ["file", "profile", "ok", "pages", "clauses", "ocr", "ocr_pages"]
     assert payload["file"] == str(complete_pdf)
     assert payload["profile"] == "iruma"
     assert payload["ok"] is True

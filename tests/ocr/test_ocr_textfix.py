@@ -1,0 +1,54 @@
+"""OCR text clean-up: spaces, look-alike characters and broken lines (no tesseract run)."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.ocr import clean_ocr_text
+
+
+def test_spaces_between_japanese_characters_are_dropped() -> None:
+    assert clean_ocr_text("個 人 情 報 を 第 2 条 に") == "個人情報を第2条に"
+
+
+def test_spaces_between_latin_words_stay() -> None:
+    assert clean_ocr_text("ISO 27001 の認証") == "ISO 27001の認証"
+
+
+@pytest.mark.parametrize(
+    ("ocr", "expected"),
+    [
+        ("デ一夕を窓ロで受け取る", "データを窓口で受け取る"),  # 一→ー, 夕→タ, ロ→口
+        ("第ー条 同ーの者", "第一条同一の者"),  # ー between kanji is the numeral
+        ("プ口グラムの協カ", "プログラムの協力"),  # 口 in katakana, カ after kanji
+        ("ソフトウ工アの加エ", "ソフトウエアの加工"),
+        ("夕方にタイムカード", "夕方にタイムカード"),  # already right: unchanged
+        ("3カ所", "3カ所"),  # 箇所 written with katakana カ after a number
+    ],
+)
+def test_look_alike_characters_follow_the_script_of_their_neighbours(
+    ocr: str, expected: str
+) -> None:
+    assert clean_ocr_text(ocr) == expected
+
+
+def test_misreads_that_are_not_words_are_corrected() -> None:
+    assert clean_ocr_text("日的外利用の侍止") == "目的外利用の禁止"
+
+
+def test_a_sentence_broken_by_an_empty_line_is_joined() -> None:
+    text = "乙は、本業務に関して知り得た\n\n個人情報を他に漏らしてはならない。\n\n第2条（再委託）"
+
+    assert clean_ocr_text(text) == (
+        "乙は、本業務に関して知り得た\n個人情報を他に漏らしてはならない。\n\n第2条（再委託）"
+    )
+
+
+def test_a_new_article_is_not_joined_to_a_heading() -> None:
+    assert (
+        clean_ocr_text("個人情報取扱特記事項\n\n第1条 乙は") == "個人情報取扱特記事項\n\n第1条乙は"
+    )
+
+
+def test_spaces_around_brackets_next_to_japanese_are_dropped() -> None:
+    assert clean_ocr_text("第1条 (基本的事項) 乙は") == "第1条(基本的事項)乙は"
