@@ -329,7 +329,15 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
         _prefill(form, obligation)
     while len(form.media) < rows:
         form.media.append_entry()
-    if form.validate_on_submit():
+    adding = request.method == "POST" and "add_rows" in request.form
+    if adding:
+        # Without JavaScript the 行を増やす button posts the form: what was typed comes back
+        # with more rows, nothing is checked or saved (browsers never refill file inputs).
+        for _ in range(min(3, MAX_ROWS - len(form.media))):
+            form.media.append_entry()
+        if any(f for entry in form.media for f in (entry.form.photos.data or [])):
+            flash("行を増やしました。選んだ写真はもう一度選んでください。", "warning")
+    elif form.validate_on_submit():
         certificate: ErasureCertificate | None = None
         removed: list[str] = []
         with tempfile.TemporaryDirectory(prefix="portal-upload-") as tmp:
@@ -358,7 +366,7 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                 # The contractor learns what the photos and the PDF carried (広島市要綱 第6 7).
                 flash("".join(removed), "info")
             return redirect(url_for("erasure.certificate", certificate_id=certificate.id))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not adding else 200
     return render_template(
         "erasure/submit.html",
         form=form,
