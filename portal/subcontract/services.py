@@ -899,7 +899,11 @@ def _decide(
         blocker = chain_blocker(sub.parent)
         if blocker:
             raise PortalError(blocker)
-        risks = decision_risks(sub, today=today_jst(now))
+        risks = decision_risks(
+            sub,
+            today=today_jst(now),
+            warn_tier=current_app.extensions["portal_config"].subcontract_warn_tier,
+        )
         if risks and not acknowledged_risks:
             raise PortalError(
                 f"この申請には確認が必要な点が{len(risks)}件あります。内容を確認したうえで"
