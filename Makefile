@@ -19,7 +19,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 tesseract-ocr tesseract-ocr
 	tesseract-ocr-jpn-vert poppler-utils postgresql-client
 SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 
-.PHONY: help run serve test lint bench scheduler system-packages clean
+.PHONY: help run serve test lint bench scheduler system-packages clean train-clauses eval-clauses
 
 help:
 	@echo "make run    - install, migrate, load demo data (first start), serve http://127.0.0.1:5000"
@@ -27,6 +27,8 @@ help:
 	@echo "make serve  - production server (gunicorn), settings from the environment"
 	@echo "make bench  - run the benchmarks under bench/"
 	@echo "make lint   - ruff format --check, ruff check, mypy"
+	@echo "make train-clauses - retrain the clause element model from tests/clausecheck/labelled"
+	@echo "make eval-clauses  - grouped cross-validation of the clause check, and the real texts"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,3 +83,11 @@ bench: system-packages $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# The clause element model (portal/clausecheck/data/element_model.json.gz) and its evaluation;
+# see docs/clausecheck.md.
+train-clauses: $(TEST_STAMP)
+	$(BIN)/portal clauses train
+
+eval-clauses: $(TEST_STAMP)
+	$(BIN)/python -m portal.clausecheck.evaluate
