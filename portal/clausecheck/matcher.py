@@ -368,8 +368,8 @@ def _provision_evidence(
     )
 
 
-REVIEW_BELOW = 0.75
-REVIEW_DISAGREE_BELOW = 0.9
+REVIEW_BELOW = 0.6
+REVIEW_DISAGREE_BELOW = 0.7
 
 
 def _clause_confidence(
