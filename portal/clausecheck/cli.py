@@ -104,7 +104,8 @@ def _print_table(file: str, profile: str, clause_set: ClauseSet, result: CheckRe
             _out(f"{'':4}{'':2}不足: {labels}")
     _out("-" * 100)
     present = sum(c.status == "present" for c in result.clauses)
-    verdict = "8項目すべて記載あり" if result.ok else f"記載あり {present}/8（要確認）"
+    total = len(result.clauses)
+    verdict = f"{total}項目すべて記載あり" if result.ok else f"記載あり {present}/{total}（要確認）"
     _out(f"結果: {verdict}")
 
 
