@@ -161,6 +161,9 @@ class ContractDocument(StoredFileMixin, Base):
     file_kind: so.Mapped[str] = so.mapped_column(sa.String(10))  # pdf | docx | text
     page_count: so.Mapped[int] = so.mapped_column(default=0)
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
+    # sent (text); None: stored before uploads were cleaned. Access records name the version.
+    cleaned: so.Mapped[bool | None] = so.mapped_column(default=None)
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="documents")
     uploaded_by: so.Mapped[User | None] = so.relationship()
