@@ -234,7 +234,7 @@ def check_attached_document(upload: Upload) -> CheckedDocument:
                 status="no_text",
                 message=err.message,
             )
-        raise PortalError(f"添付書類を受け付けられません: {err.message}") from err
+        raise PortalError(f"添付書類を受け付けられません: {err.message}", code=err.code) from err
     status, message, findings = _clause_check(doc)
     return CheckedDocument(
         kind=doc.kind,

@@ -260,8 +260,10 @@ def _take(
 
 
 def _unique_stem(workdir: Path) -> str:
+    """A name no earlier intake in `workdir` used (several files may share one folder)."""
+    used = {p.name.split(".", 1)[0].removesuffix("-thumb") for p in workdir.iterdir()}
     n = 1
-    while (workdir / f"clean-{n}.pdf").exists() or (workdir / f"clean-{n}.img").exists():
+    while f"clean-{n}" in used:
         n += 1
     return f"clean-{n}"
 

@@ -27,6 +27,7 @@ from portal.extensions import db as _db
 from portal.filestore import get_filestore
 from portal.incident.models import IncidentFile
 from portal.inspection.models import InspectionFile
+from portal.subcontract.models import SubcontractDocument, SubcontractRequest
 from portal.wareki import fiscal_year, today_jst
 from tests.contract.factories import make_contract
 from tests.erasure.factories import Case
@@ -37,6 +38,8 @@ from tests.filecheck.makers import jpeg_with_gps
 from tests.incident.factories import make_incident
 from tests.incident.factories import make_world as make_incident_world
 from tests.inspection.factories import make_inspection, make_world, profile
+from tests.subcontract.factories import make_world as make_subcontract_world
+from tests.subcontract.test_views import FORM as SUBCONTRACT_FORM
 from tests.uploads.corpus import SAMPLES, Sample, leftovers
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -229,6 +232,41 @@ def _contract_rows() -> int:
     return _db.session.scalar(sa.select(sa.func.count(ContractDocument.id))) or 0
 
 
+# --- 再委託の添付書類 ---------------------------------------------------------------------
+
+
+def _subcontract_arrange(login_as: Any, tmp: Path) -> Any:
+    world = make_subcontract_world()
+    return world, login_as(world.alpha_user)
+
+
+def _subcontract_upload(ctx: Any, login_as: Any, tmp: Path, sample: Sample, data: bytes) -> Outcome:
+    world, client = ctx
+    path = f"/subcontracts/contract/{world.contract.id}/new"
+    response = client.post(
+        path,
+        data={
+            **SUBCONTRACT_FORM,
+            "csrf_token": _token(client, path),
+            "new_corporate_number": world.gamma.corporate_number,
+            "document": (io.BytesIO(data), sample.filename),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    served = [
+        (d.original_filename, _fetch(client, f"/subcontracts/{d.request_id}/documents/{d.id}"))
+        for d in _db.session.scalars(sa.select(SubcontractDocument))
+    ]
+    return Outcome(response.get_data(as_text=True), served)
+
+
+def _subcontract_rows() -> int:
+    docs = _db.session.scalar(sa.select(sa.func.count(SubcontractDocument.id))) or 0
+    requests = _db.session.scalar(sa.select(sa.func.count(SubcontractRequest.id))) or 0
+    return max(docs, requests)
+
+
 # --- 漏えい等事案の添付ファイル -----------------------------------------------------------
 
 
@@ -280,6 +318,14 @@ ROUTES = (
         _inspection_arrange,
         _inspection_upload,
         _inspection_rows,
+    ),
+    Route(
+        "subcontract_attachments",
+        frozenset({"pdf"}),
+        _subcontract_arrange,
+        _subcontract_upload,
+        _subcontract_rows,
+        {"inflate_bomb": "too_large", "elf_as_pdf": "unsupported_type"},
     ),
     Route(
         "incident_attachments",
