@@ -163,6 +163,9 @@ class ContractDocument(StoredFileMixin, Base):
     # Pages read by OCR (scanned, no text layer), comma-separated: "2,3". Empty: none.
     ocr_pages: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
+    # sent (text); None: stored before uploads were cleaned. Access records name the version.
+    cleaned: so.Mapped[bool | None] = so.mapped_column(default=None)
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="documents")
     uploaded_by: so.Mapped[User | None] = so.relationship()

@@ -33,12 +33,14 @@ from portal.contract.models import (
     DocumentRole,
     HandlingLocation,
 )
-from portal.errors import PortalError
+from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
+from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, get_filestore, new_key
 from portal.ocr import IMAGE_CONTENT_TYPES, image_kind
 from portal.org.models import Company, Section
 from portal.profile import current_profile
+from portal.uploads import UploadLimits, served_label, take_bytes
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -53,6 +55,10 @@ ROLE_ORDER = {
     DocumentRole.SPECIFICATION: 2,
     DocumentRole.OTHER: 3,
 }
+
+
+DOCUMENT_KINDS = frozenset({FileKind.PDF, FileKind.DOCX, FileKind.TEXT, FileKind.CSV})
+"""What the clause check reads: PDF, Word and plain text (a CSV is text to it)."""
 
 
 class DocumentRejected(PortalError):
@@ -336,6 +342,21 @@ def upload_document(
         extracted = engine.extract(data, filename=filename, limits=limits)
     except engine.DocumentError as err:
         raise DocumentRejected(err.message, code=err.code) from err
+    # Then the shared intake: what is stored and served is the copy without properties,
+    # しおり and JavaScript (PDF) or document properties (Word) (広島市要綱 第6 7); its pages
+    # and text are the ones just read.
+    try:
+        data, intake = take_bytes(
+            data,
+            filename,
+            allowed=DOCUMENT_KINDS,
+            limits=UploadLimits.current().capped(
+                max_bytes=limits.max_bytes, max_pages=limits.max_pages
+            ),
+        )
+    except UploadRejected as err:
+        raise DocumentRejected(err.message, code=str(err.code)) from err
+    filename = intake.filename
 
     # Read the other current documents before anything is saved: a stored document that is
     # missing or unreadable refuses the upload with nothing written.
@@ -354,6 +375,7 @@ def upload_document(
             content_type=content_type,
             now=now,
         )
+        document.cleaned = intake.cleaned
         check = _check_documents(
             actor=actor, contract=contract, pairs=[*others, (document, extracted)], now=now
         )
@@ -455,7 +477,11 @@ def record_document_download(*, actor: Actor, document: ContractDocument) -> Non
         "document.downloaded",
         document,
         contract_id=document.contract_id,
-        data={"role": document.role.value, "version": document.version},
+        data={
+            "role": document.role.value,
+            "version": document.version,
+            "served": served_label(document.cleaned),
+        },
     )
 
 

@@ -872,6 +872,7 @@ def record_file_access(*, actor: User, file: ErasureFile, downloaded: bool) -> N
         data={
             "feature": "erasure",
             "variant": file.variant.value,
+            "served": "original" if file.is_original else "cleaned",
             "certificate_id": file.certificate_id,
             "size": file.size,
         },

@@ -123,6 +123,27 @@ def ensure_spaces(*, actor: Actor, contract: Contract) -> list[ExchangeSpace]:
     return sorted(spaces.values(), key=lambda s: (s.tier, s.id))
 
 
+def space_plan(contract: Contract) -> list[ExchangeSpace]:
+    """Every space `contract` has or should have, without creating any (a GET changes
+    nothing): the stored ones, and unsaved ones (id None) for tiers that have none yet."""
+    stored = {
+        s.tier_key: s
+        for s in db.session.scalars(
+            sa.select(ExchangeSpace)
+            .where(ExchangeSpace.contract_id == contract.id)
+            .options(so.selectinload(ExchangeSpace.subcontract))
+        )
+    }
+    wanted: list[tuple[int, SubcontractRequest | None]] = [(0, None)]
+    wanted += [(tier.id, tier) for tier in approved_tiers(contract)]
+    planned = dict(stored)
+    for key, tier in wanted:
+        if key not in planned:
+            # Not added to the session: ExchangeSpace has no back-reference from Contract.
+            planned[key] = ExchangeSpace(contract=contract, subcontract=tier, tier_key=key)
+    return sorted(planned.values(), key=lambda s: (s.tier, s.id or 0))
+
+
 def exchange_contracts_filter(user: User) -> sa.ColumnElement[bool]:
     """SQL condition on Contract: contracts with at least one space `user` may see."""
     if not user.is_active:
@@ -842,6 +863,7 @@ def record_access(
                 "space_id": document.space_id,
                 "personal_info": document.personal_info,
                 "bytes": version.size,
+                "served": "cleaned" if version.cleaned else "as_uploaded",
                 "via": "zip" if folder is not None else "single",
                 **({"folder_id": folder.id} if folder is not None else {}),
             },

@@ -46,7 +46,7 @@ from portal.notification.services import notify
 from portal.profile import Profile
 from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
-from portal.uploads import UploadLimits, take
+from portal.uploads import UploadLimits, served_label, take
 from portal.wareki import fiscal_year, wareki_date
 
 MAX_ANSWER = 4000
@@ -408,6 +408,7 @@ def _store_validated(
             blob = get_filestore().save(new_key("inspection", now=now), fh, intake.content_type)
     row = InspectionFile(file_kind=intake.kind.value)
     row.set_blob(blob, filename=intake.filename, content_type=intake.content_type)
+    row.cleaned = intake.cleaned
     if notices is not None:
         notices.extend(intake.removed)
     return row, intake.kind
@@ -462,7 +463,11 @@ def record_download(*, actor: Actor, file: InspectionFile) -> None:
         "document.downloaded",
         file,
         contract_id=file.inspection.contract_id,
-        data={"inspection_id": file.inspection_id, "size": file.size},
+        data={
+            "inspection_id": file.inspection_id,
+            "size": file.size,
+            "served": served_label(file.cleaned),
+        },
     )
 
 

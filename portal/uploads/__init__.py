@@ -2,11 +2,19 @@
 writing that leaves nothing behind on failure, and one way to serve a stored file.
 
 Every route that accepts a file calls `take` and stores `Intake.path` (the cleaned copy);
-`tests/test_uploads_corpus.py` feeds the same hostile corpus through each of them.
+`tests/uploads/test_corpus_routes.py` feeds the same hostile corpus through each of them.
 """
 
 from portal.uploads.blobs import BlobWriter, discard_blobs
-from portal.uploads.intake import Intake, Upload, precheck, served_filename, take
+from portal.uploads.intake import (
+    Intake,
+    Upload,
+    precheck,
+    served_filename,
+    served_label,
+    take,
+    take_bytes,
+)
 from portal.uploads.limits import UploadLimits
 
 __all__ = [
@@ -17,5 +25,7 @@ __all__ = [
     "discard_blobs",
     "precheck",
     "served_filename",
+    "served_label",
     "take",
+    "take_bytes",
 ]

@@ -26,6 +26,7 @@ archive) appended.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from portal.filecheck.images import (
     validate_image,
 )
 from portal.filecheck.pdf import PdfInfo, PdfMetadataReport, clean_pdf, validate_pdf
-from portal.filecheck.policy import check_upload, clean_filename
+from portal.filecheck.policy import check_upload, clean_filename, with_extension
 from portal.filecheck.sniff import (
     ACTIVE_KINDS,
     IMAGE_KINDS,
@@ -49,44 +50,11 @@ from portal.filecheck.sniff import (
     safe_content_type,
     sniff_path,
 )
-from portal.filestore.base import MAX_FILENAME_LENGTH
 from portal.uploads.limits import UploadLimits
 from portal.uploads.office import OfficeReport, clean_office
 
 DISPLAY_MAX_PX = 2048
 THUMB_PX = 320
-
-EXTENSIONS: dict[FileKind, tuple[str, ...]] = {
-    FileKind.PDF: ("pdf",),
-    FileKind.JPEG: ("jpg",),  # a re-encoded ".jpeg" photo is offered as ".jpg"
-    FileKind.PNG: ("png",),
-    FileKind.DOCX: ("docx",),
-    FileKind.XLSX: ("xlsx",),
-    FileKind.PPTX: ("pptx",),
-    FileKind.CSV: ("csv",),
-    FileKind.TEXT: ("txt",),
-}
-"""The extension a served file gets, first one when the uploaded name has none of them."""
-
-_KNOWN_EXTENSIONS = frozenset(
-    {ext for exts in EXTENSIONS.values() for ext in exts}
-    | {
-        "jpeg",
-        "jpe",
-        "heic",
-        "heif",
-        "webp",
-        "gif",
-        "tif",
-        "tiff",
-        "htm",
-        "html",
-        "svg",
-        "xml",
-        "exe",
-        "zip",
-    }
-)
 
 # ZIP end-of-central-directory record: an archive appended to an image or a PDF.
 _ZIP_END = b"PK\x05\x06"
@@ -267,7 +235,7 @@ def _take(
             thumb=thumb if thumbnail else None,
         )
     if kind in OFFICE_KINDS:
-        cleaned = workdir / f"{stem}.{EXTENSIONS[kind][0]}"
+        cleaned = workdir / f"{stem}.{kind.value}"
         report = clean_office(upload, cleaned, max_bytes=limits.max_bytes)
         return Intake(
             path=cleaned,
@@ -292,8 +260,10 @@ def _take(
 
 
 def _unique_stem(workdir: Path) -> str:
+    """A name no earlier intake in `workdir` used (several files may share one folder)."""
+    used = {p.name.split(".", 1)[0].removesuffix("-thumb") for p in workdir.iterdir()}
     n = 1
-    while (workdir / f"clean-{n}.pdf").exists() or (workdir / f"clean-{n}.img").exists():
+    while f"clean-{n}" in used:
         n += 1
     return f"clean-{n}"
 
@@ -319,20 +289,15 @@ def served_filename(filename: str, kind: FileKind) -> str:
     """The name to keep and offer: no directories, control or reserved characters, at most
     255 characters, and an extension that matches what is served ('写真.heic' -> '写真.jpg',
     '報告' (a PDF) -> '報告.pdf')."""
-    name = clean_filename(filename)
-    wanted = EXTENSIONS.get(kind)
-    if wanted is None:
-        return name
-    stem, dot, ext = name.rpartition(".")
-    if not dot or not stem:
-        stem, ext = name, ""
-    if ext.lower() in wanted:
-        return name
-    if ext.lower() not in _KNOWN_EXTENSIONS:
-        stem = name  # '議事録.2026' keeps its dot: it was not an extension
-    suffix = "." + wanted[0]
-    stem = stem[: MAX_FILENAME_LENGTH - len(suffix)].rstrip(" .") or "download"
-    return stem + suffix
+    return with_extension(clean_filename(filename), kind)
+
+
+def served_label(cleaned: bool | None) -> str:
+    """For access records (入間市 第20条: which version was served): the intake's cleaned
+    copy, a file stored as sent (text, CSV), or one stored before uploads were cleaned."""
+    if cleaned is None:
+        return "before_intake"
+    return "cleaned" if cleaned else "as_uploaded"
 
 
 # --- what the person is told --------------------------------------------------------------
@@ -380,3 +345,22 @@ def office_removals(report: OfficeReport) -> tuple[str, ...]:
         "文書のプロパティ（作成者・最終更新者など）を削除しました"
         + ("（氏名を含んでいました）。" if report.had_names else "。"),
     )
+
+
+def take_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    allowed: Collection[FileKind],
+    limits: UploadLimits,
+    label: str | None = None,
+) -> tuple[bytes, Intake]:
+    """`take` for callers that hold the (already size-limited) upload in memory, such as the
+    clause check that reads the whole document anyway; returns the cleaned bytes."""
+    with tempfile.TemporaryDirectory(prefix="portal-intake-") as tmp:
+        src = Path(tmp) / "upload"
+        src.write_bytes(data)
+        intake = take(
+            src, filename, allowed=allowed, limits=limits, workdir=Path(tmp) / "out", label=label
+        )
+        return intake.path.read_bytes(), intake
