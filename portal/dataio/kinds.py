@@ -32,6 +32,7 @@ from portal.dataio.sheet import (
     text,
 )
 from portal.extensions import db
+from portal.forms import has_control_characters
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
 from portal.wareki import fiscal_year
@@ -77,7 +78,11 @@ def _email(value: str) -> str:
     return str(result.normalized).lower()
 
 
-def _limit(checked: Checked, column: str, value: str, limit: int) -> str:
+def _limit(
+    checked: Checked, column: str, value: str, limit: int, *, single_line: bool = True
+) -> str:
+    if single_line and has_control_characters(value):  # names, titles: mail subjects, CSV rows
+        checked.refuse(column, f"{column}に改行・タブなどの制御文字は使えません。")
     if len(value) > limit:
         checked.refuse(column, f"{column}は{limit}文字以内にしてください。")
     return value
@@ -202,7 +207,9 @@ class CompanyImporter(Importer):
         values: dict[str, Any] = {
             "corporate_number": key,
             "name": _limit(checked, "名称", name, 200),
-            "address": _limit(checked, "所在地", self._cell(checked, row, "address"), 300),
+            "address": _limit(
+                checked, "所在地", self._cell(checked, row, "address"), 300, single_line=False
+            ),
             "contact_name": _limit(
                 checked, "担当者氏名", self._cell(checked, row, "contact_name"), 100
             ),
