@@ -24,3 +24,16 @@ def can_view_company(user: Any, company: Any) -> bool:
     if user.role == "contractor":
         return bool(user.company_id == company.id)
     return True
+
+
+def can_view_company_record(user: Any, company: Any) -> bool:
+    """The portal's stored details of a company (所在地, ISMS・Pマーク numbers): city staff
+    and admin; a contractor only for its own company and its subsidiaries. Naming another
+    company by its 法人番号 (public) in a 再委託 request shows the number and name, never what
+    the city or another contractor registered about it."""
+    if not isinstance(user, User):
+        return False
+    if user.role != "contractor":
+        return True
+    own = user.company_id
+    return own is not None and own in {company.id, company.parent_id}
