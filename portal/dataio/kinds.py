@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from portal.account.models import SECTION_ROLES, Actor, Role, User
 from portal.audit.services import record
+from portal.authz.org import can_manage_company
 from portal.contract.models import Contract, ContractKind, ContractStatus, HandlingLocation
 from portal.dataio.models import ImportKind
 from portal.dataio.sheet import (
@@ -35,6 +36,7 @@ from portal.extensions import db
 from portal.forms import has_control_characters
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
+from portal.org.services import companies_section_ids
 from portal.wareki import fiscal_year
 
 # Password hash of an imported account: no password verifies against it (argon2 refuses the
@@ -183,6 +185,7 @@ class CompanyImporter(Importer):
             ):
                 self.existing[company.corporate_number] = company
         ids = [c.id for c in self.existing.values()]
+        self.section_ids = companies_section_ids(ids)
         self.certificates: dict[int, list[CompanyCertificate]] = {}
         for start in range(0, len(ids), _CHUNK):
             for cert in db.session.scalars(
@@ -200,6 +203,20 @@ class CompanyImporter(Importer):
             checked.refuse(column, f"法人番号「{raw_number}」は13桁の数字ではありません。")
         elif not is_valid_corporate_number(key):
             checked.refuse(column, "法人番号のチェックデジットが不正です。")
+        existing = self.existing.get(key)
+        # The command-line import (SYSTEM) is the operator's; people are held to their 課.
+        if (
+            existing is not None
+            and isinstance(self.actor, User)
+            and not can_manage_company(
+                self.actor, existing, self.section_ids.get(existing.id, set())
+            )
+        ):
+            checked.refuse(
+                column,
+                "この事業者は他の課の委託先です。登録内容の変更はその課の職員"
+                "又はシステム管理者に依頼してください。",
+            )
         name = self._cell(checked, row, "name")
         if not name:
             checked.refuse("名称", "名称を入力してください。")

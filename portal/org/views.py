@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from portal.authz import CITY, load_visible, require, roles
-from portal.authz.org import can_manage_companies, can_view_company
+from portal.authz.org import can_manage_company, can_view_company
 from portal.org import bp, services
 from portal.org.forms import CertificateForm, CompanyForm, SectionForm
 from portal.org.models import CertificateKind, Company, CompanyCertificate
@@ -90,14 +90,23 @@ def _load_company(company_id: int) -> Company:
 @roles(*CITY, "admin", "contractor")
 def company_detail(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    return render_template("org/company_detail.html", company=company, cert_form=CertificateForm())
+    return render_template(
+        "org/company_detail.html",
+        company=company,
+        cert_form=CertificateForm(),
+        may_manage=_may_manage(company),
+    )
+
+
+def _may_manage(company: Company) -> bool:
+    return can_manage_company(current_actor(), company, services.company_section_ids(company.id))
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
 @roles("admin", "procurement", "protection_manager")
 def company_edit(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     return _company_form(company)
 
 
@@ -105,7 +114,7 @@ def company_edit(company_id: int) -> ResponseReturnValue:
 @roles("admin", "procurement", "protection_manager")
 def certificate_add(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     form = CertificateForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -128,7 +137,7 @@ def certificate_add(company_id: int) -> ResponseReturnValue:
 def certificate_delete(company_id: int, cert_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
     cert = load_visible(CompanyCertificate, cert_id, lambda _u, c: c.company_id == company.id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     run(
         lambda: services.remove_certificate(actor=current_actor(), cert=cert),
         success="認証情報を削除しました。",
