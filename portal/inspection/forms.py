@@ -13,7 +13,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.errors import PortalError
-from portal.forms import NFKC, JapaneseDateField, nfkc
+from portal.forms import NFKC, JapaneseDateField, SingleLine, nfkc
 from portal.inspection.models import (
     INSPECTOR_KIND_LABELS,
     METHOD_LABELS,
@@ -125,7 +125,7 @@ class ActionForm(FlaskForm):
     )
     owner = StringField(
         "担当（責任者）",
-        validators=[DataRequired("担当を入力してください。"), _max("担当", 200)],
+        validators=[SingleLine(), DataRequired("担当を入力してください。"), _max("担当", 200)],
         filters=NFKC,
     )
     due_on = JapaneseDateField(

@@ -8,7 +8,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from portal.authz import CITY, load_visible, require, roles
-from portal.authz.org import can_manage_companies, can_view_company
+from portal.authz.org import can_manage_company, can_view_company
 from portal.org import bp, selfservice, services
 from portal.org.forms import (
     CertificateForm,
@@ -109,14 +109,19 @@ def company_detail(company_id: int) -> ResponseReturnValue:
         today=today_jst(),
         open_request=selfservice.open_change_request(company) if city else None,
         history=selfservice.history(company) if city else [],
+        may_manage=_may_manage(company),
     )
+
+
+def _may_manage(company: Company) -> bool:
+    return can_manage_company(current_actor(), company, services.company_section_ids(company.id))
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
 @roles("admin", "procurement", "protection_manager")
 def company_edit(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     return _company_form(company)
 
 
@@ -124,7 +129,7 @@ def company_edit(company_id: int) -> ResponseReturnValue:
 @roles("admin", "procurement", "protection_manager")
 def certificate_add(company_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     form = CertificateForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -147,7 +152,7 @@ def certificate_add(company_id: int) -> ResponseReturnValue:
 def certificate_delete(company_id: int, cert_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
     cert = load_visible(CompanyCertificate, cert_id, lambda _u, c: c.company_id == company.id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     run(
         lambda: services.remove_certificate(actor=current_actor(), cert=cert),
         success="認証情報を削除しました。",
@@ -255,7 +260,7 @@ def my_company_change_request() -> ResponseReturnValue:
 def certificate_confirm(company_id: int, cert_id: int) -> ResponseReturnValue:
     company = _load_company(company_id)
     cert = load_visible(CompanyCertificate, cert_id, lambda _u, c: c.company_id == company.id)
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     run(
         lambda: selfservice.confirm_certificate(actor=current_actor(), cert=cert),
         success="認証を確認済みにしました。",
@@ -270,7 +275,7 @@ def change_request_decide(company_id: int, request_id: int) -> ResponseReturnVal
     change = load_visible(
         CompanyChangeRequest, request_id, lambda _u, r: r.company_id == company.id
     )
-    require(can_manage_companies(current_actor()))
+    require(_may_manage(company))
     form = ChangeDecisionForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
