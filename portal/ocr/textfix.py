@@ -71,7 +71,17 @@ _PARTY_MISREADS = {"選": "乙", "耳": "甲"}
 _PARTY_SLOT = re.compile(r"(?:(?<=^)|(?<=[、。「（(\s]))([選耳])(?=[はがにのをへと])", re.MULTILINE)
 
 
+# 者 at the end of a party name is read as one of these (受託寿は、受託了は): only after the
+# first two characters of a party name the page spells correctly elsewhere, and before a
+# particle, so no real word (受託料は) is touched.
+_SHA_MISREADS = "寿震才了吉著香"
+_PARTY_NAMES = ("受託者", "委託者", "受注者", "発注者")
+
+
 def _fix_parties(text: str) -> str:
+    for name in _PARTY_NAMES:
+        if name in text:
+            text = re.sub(f"{name[:2]}[{_SHA_MISREADS}](?=[はがにのをへと、])", name, text)
     if "甲" not in text and "乙" not in text:
         return text
     return _PARTY_SLOT.sub(lambda m: _PARTY_MISREADS[m.group(1)], text)

@@ -64,3 +64,12 @@ def test_misread_party_names_are_restored_on_a_kouotsu_page() -> None:
 
 def test_party_rule_needs_a_party_on_the_page() -> None:
     assert clean_ocr_text("選は、次のとおりとする。") == "選は、次のとおりとする。"
+
+
+def test_party_name_misread_is_restored_when_the_page_spells_it_elsewhere() -> None:
+    text = "受託者は、次の措置を講ずる。受託寿は、報告する。受託了が管理する。受託料は別に定める。"
+
+    assert clean_ocr_text(text) == (
+        "受託者は、次の措置を講ずる。受託者は、報告する。受託者が管理する。受託料は別に定める。"
+    )
+    assert clean_ocr_text("受託寿は、報告する。") == "受託寿は、報告する。"
