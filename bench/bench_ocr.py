@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/bench_ocr.py [--pages N]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -60,12 +61,18 @@ def main() -> None:
         start = time.monotonic()
         subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, capture_output=True)
         one = time.monotonic() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu_s = usage.ru_utime + usage.ru_stime
     print(
         f"one page in a child process: {one:.1f} s, "
-        f"peak RSS of the largest process {peak_mb:.0f} MB"
+        f"{cpu_s:.1f} CPU s (load-independent), peak RSS of the largest process {peak_mb:.0f} MB"
     )
-    print(f"projection: 100 pages ~ {elapsed / args.pages * 100 / 60:.1f} min on this machine")
+    print(
+        f"projection: 100 pages ~ {elapsed / args.pages * 100 / 60:.1f} min at this load, "
+        f"~{cpu_s * 100 / 60:.1f} CPU min"
+    )
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -162,6 +162,9 @@ class ContractDocument(StoredFileMixin, Base):
     page_count: so.Mapped[int] = so.mapped_column(default=0)
     # Pages read by OCR (scanned, no text layer), comma-separated: "2,3". Empty: none.
     ocr_pages: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # The pages as read at upload (ExtractedDocument.to_dict, JSON) when OCR was used: a re-check
+    # reads them instead of running OCR again (minutes for a long scan).
+    ocr_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
     # sent (text); None: stored before uploads were cleaned. Access records name the version.

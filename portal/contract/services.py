@@ -8,6 +8,7 @@ the lifecycle. Every change is audited in the caller's transaction; nothing here
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -194,6 +195,11 @@ def _content_type(doc: engine.ExtractedDocument, data: bytes = b"") -> str:
 
 
 def _read_stored(doc: ContractDocument, limits: engine.Limits) -> engine.ExtractedDocument:
+    if doc.ocr_text:
+        try:
+            return engine.ExtractedDocument.from_dict(json.loads(doc.ocr_text))
+        except (ValueError, KeyError, TypeError):
+            pass  # read the file again below
     try:
         with get_filestore().open(doc.storage_key) as fh:
             data = fh.read()
@@ -415,6 +421,8 @@ def _add_version(
     )
     document.set_blob(blob, filename=filename, content_type=content_type)
     document.ocr_pages = ",".join(str(n) for n in extracted.ocr_pages)
+    if extracted.ocr:
+        document.ocr_text = json.dumps(extracted.to_dict(), ensure_ascii=False)
     db.session.add(document)
     db.session.flush()
     record(

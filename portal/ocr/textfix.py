@@ -59,7 +59,32 @@ _NON_WORDS: tuple[tuple[str, str], ...] = (
     ("侍止", "禁止"),
     ("事改", "事故"),
     ("減失", "滅失"),
+    ("択害", "損害"),
+    ("損央", "損害"),
 )
+
+
+# 甲/乙 contracts: tesseract reads the thin 乙 as 選 (or 耳 for 甲) in front of a particle. Only
+# where the page names the other party and the character stands alone as the subject, after a
+# boundary and before a particle (選任, 耳鼻 are untouched).
+_PARTY_MISREADS = {"選": "乙", "耳": "甲"}
+_PARTY_SLOT = re.compile(r"(?:(?<=^)|(?<=[、。「（(\s]))([選耳])(?=[はがにのをへと])", re.MULTILINE)
+
+
+# 者 at the end of a party name is read as one of these (受託寿は、受託了は): only after the
+# first two characters of a party name the page spells correctly elsewhere, and before a
+# particle, so no real word (受託料は) is touched.
+_SHA_MISREADS = "寿震才了吉著香"
+_PARTY_NAMES = ("受託者", "委託者", "受注者", "発注者")
+
+
+def _fix_parties(text: str) -> str:
+    for name in _PARTY_NAMES:
+        if name in text:
+            text = re.sub(f"{name[:2]}[{_SHA_MISREADS}](?=[はがにのをへと、])", name, text)
+    if "甲" not in text and "乙" not in text:
+        return text
+    return _PARTY_SLOT.sub(lambda m: _PARTY_MISREADS[m.group(1)], text)
 
 
 def _is_kanji(ch: str) -> bool:
@@ -121,7 +146,7 @@ def clean_ocr_text(text: str) -> str:
         for wrong, right in _NON_WORDS:
             line = line.replace(wrong, right)
         lines.append(line)
-    return _join_broken_paragraphs("\n".join(lines))
+    return _join_broken_paragraphs(_fix_parties("\n".join(lines)))
 
 
 __all__ = ["CONFUSABLES", "clean_ocr_text"]

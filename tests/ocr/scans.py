@@ -99,6 +99,26 @@ def render_page(
     return page
 
 
+def render_vertical_page(text: str, *, dpi: int = 200) -> Image.Image:
+    """One A4 page of 縦書き: columns from right to left, one character under the other."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    page = Image.new("L", (width, height), 250)
+    draw = ImageDraw.Draw(page)
+    size = round(10.5 / 72 * dpi)
+    font = ImageFont.truetype(str(font_path()), size)
+    margin = round(0.9 * dpi)
+    per_column = (height - 2 * margin) // size
+    flat = text.replace("\n", "")
+    x = width - margin - size
+    for start in range(0, len(flat), per_column):
+        for row, ch in enumerate(flat[start : start + per_column]):
+            draw.text((x, margin + row * size), ch, font=font, fill=20)
+        x -= round(size * 1.7)
+        if x < margin:
+            break
+    return page
+
+
 def image_bytes(image: Image.Image, fmt: str = "PNG", dpi: int = 200) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG":

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal.account.models import Role
 from portal.audit.models import AuditEntry
+from portal.contract import engine
 from portal.contract.models import ClauseCheck, ContractDocument
 from tests.contract.factories import make_contract
 from tests.factories import make_company, make_section, make_user
@@ -17,7 +18,7 @@ NOTICE = "OCRで読み取った文書です。結果を原本で確認してく�
 
 
 def test_scanned_special_terms_upload_is_checked_and_flagged(
-    db, login_as, csrf_token, tokki_text: str
+    db, login_as, csrf_token, monkeypatch, tokki_text: str
 ) -> None:
     contract = make_contract(section=make_section(), company=make_company())
     client = login_as(make_user(Role.PROCUREMENT, section=contract.section))
@@ -49,6 +50,15 @@ def test_scanned_special_terms_upload_is_checked_and_flagged(
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "document.uploaded"))
     assert entry is not None
     assert entry.data["ocr_pages"] == [1]
+
+    # 確認し直す reads the text OCR stored at upload instead of running OCR again.
+    def no_second_ocr(*args: object, **kwargs: object) -> None:
+        raise AssertionError("OCR ran again on a re-check")
+
+    monkeypatch.setattr(engine, "extract_document", no_second_ocr)
+    again = client.post(f"{path}/check", data={"csrf_token": csrf_token(path)})
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(ClauseCheck.id))) == 2
 
 
 def test_text_pdf_upload_is_not_flagged(db, login_as, csrf_token) -> None:

@@ -52,3 +52,24 @@ def test_a_new_article_is_not_joined_to_a_heading() -> None:
 
 def test_spaces_around_brackets_next_to_japanese_are_dropped() -> None:
     assert clean_ocr_text("第1条 (基本的事項) 乙は") == "第1条(基本的事項)乙は"
+
+
+def test_misread_party_names_are_restored_on_a_kouotsu_page() -> None:
+    text = "甲は、選がこの特記事項に違反したときは\n選は、個人情報を漏らさない。耳は、選任する。"
+
+    assert clean_ocr_text(text) == (
+        "甲は、乙がこの特記事項に違反したときは\n乙は、個人情報を漏らさない。甲は、選任する。"
+    )
+
+
+def test_party_rule_needs_a_party_on_the_page() -> None:
+    assert clean_ocr_text("選は、次のとおりとする。") == "選は、次のとおりとする。"
+
+
+def test_party_name_misread_is_restored_when_the_page_spells_it_elsewhere() -> None:
+    text = "受託者は、次の措置を講ずる。受託寿は、報告する。受託了が管理する。受託料は別に定める。"
+
+    assert clean_ocr_text(text) == (
+        "受託者は、次の措置を講ずる。受託者は、報告する。受託者が管理する。受託料は別に定める。"
+    )
+    assert clean_ocr_text("受託寿は、報告する。") == "受託寿は、報告する。"
