@@ -56,13 +56,18 @@ def authenticate(
     user = db.session.scalar(sa.select(User).where(User.email == email))
     wait = throttle.wait(email, address)
     if wait is not None:
-        record(
-            user or SYSTEM,
-            "account.login_throttled",
-            user,
-            data={"scope": wait.scope, "wait_seconds": wait.seconds, "known": user is not None},
-        )
-        db.session.flush()
+        if throttle.audit_wait(email, address, wait.scope):
+            record(
+                user or SYSTEM,
+                "account.login_throttled",
+                user,
+                data={
+                    "scope": wait.scope,
+                    "wait_seconds": wait.seconds,
+                    "known": user is not None,
+                },
+            )
+            db.session.flush()
         return LoginResult(None, throttled_message(wait.minutes), throttled=True)
     if user is None or not verify_password(user.password_hash, password):
         # verify_password(None, …) hashes against a dummy: the same time as a real check.

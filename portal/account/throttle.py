@@ -36,6 +36,9 @@ def account_tiers(threshold: int) -> list[RateLimitItem]:
 
 # A city office reaches the portal through one address; only failures count.
 ADDRESS_TIERS = [parse("30 per 1 minute"), parse("200 per 1 hour")]
+# Refused tries while waiting are not counted; one audit entry a minute per account and
+# address says the wait goes on without letting a script fill the log.
+WAIT_AUDIT = parse("1 per 1 minute")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,12 @@ class LoginThrottle:
             if longest is None or seconds > longest.seconds:
                 longest = Wait(scope, seconds)
         return longest
+
+    def audit_wait(self, email: str, address: str, scope: str) -> bool:
+        """True for the first refused try of a wait in each minute (that one is audited)."""
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        keys = [self._prefix, "login-wait-audit", scope, digest, address or "-"]
+        return bool(self._call("hit", WAIT_AUDIT, keys))
 
     def failed(self, email: str, address: str) -> None:
         for _scope, item, keys in self._keys(email, address):

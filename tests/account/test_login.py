@@ -95,7 +95,7 @@ def test_one_address_trying_many_accounts_is_made_to_wait(app, client, db):
 def test_failures_and_waits_are_audited(client, db):
     user = make_user("auditor")
 
-    for _ in range(6):
+    for _ in range(8):  # 5 failures, then 3 refused tries of one wait: audited once
         _login(client, user.email, "Wrong-Pass-2026!")
     _login(client, "nobody@test.example.jp", "Wrong-Pass-2026!")
 
