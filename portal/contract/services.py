@@ -7,7 +7,6 @@ the lifecycle. Every change is audited in the caller's transaction; nothing here
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -36,10 +35,10 @@ from portal.contract.models import (
 from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
 from portal.filecheck.sniff import FileKind
-from portal.filestore import MissingBlobError, get_filestore, new_key
+from portal.filestore import MissingBlobError, get_filestore
 from portal.org.models import Company, Section
 from portal.profile import current_profile
-from portal.uploads import UploadLimits, served_label, take_bytes
+from portal.uploads import BlobWriter, UploadLimits, served_label, take_bytes
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -358,9 +357,7 @@ def upload_document(
     # missing or unreadable refuses the upload with nothing written.
     others = [(d, _read_stored(d, limits)) for d in current_documents(contract) if d.role != role]
     store = get_filestore()
-    blob = store.save(
-        new_key("contract", now=now), io.BytesIO(data), content_type=_content_type(extracted)
-    )
+    blob = BlobWriter("contract", now=now).save_bytes(data, _content_type(extracted))
     try:
         document = _add_version(
             actor=actor,
