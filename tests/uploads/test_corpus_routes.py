@@ -165,7 +165,7 @@ def _erasure_upload(ctx: Any, login_as: Any, tmp: Path, sample: Sample, data: by
         io.BytesIO(erasure_certificate(tmp / "ok.pdf").read_bytes()),
         "証明書.pdf",
     )
-    if sample.kind == "photo":
+    if sample.kind in ("photo", "heic"):
         photo = (io.BytesIO(data), sample.filename)
     else:
         pdf = (io.BytesIO(data), sample.filename)
@@ -299,7 +299,7 @@ def _incident_rows() -> int:
 ROUTES = (
     Route(
         "contract_documents",
-        frozenset({"pdf"}),
+        frozenset({"pdf", "office"}),
         _contract_arrange,
         _contract_upload,
         _contract_rows,
@@ -307,21 +307,21 @@ ROUTES = (
     ),
     Route(
         "exchange",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "office"}),
         _exchange_arrange,
         _exchange_upload,
         _exchange_rows,
     ),
     Route(
         "inspection_evidence",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic", "office"}),
         _inspection_arrange,
         _inspection_upload,
         _inspection_rows,
     ),
     Route(
         "subcontract_attachments",
-        frozenset({"pdf"}),
+        frozenset({"pdf", "office"}),
         _subcontract_arrange,
         _subcontract_upload,
         _subcontract_rows,
@@ -329,14 +329,14 @@ ROUTES = (
     ),
     Route(
         "incident_attachments",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic"}),
         _incident_arrange,
         _incident_upload,
         _incident_rows,
     ),
     Route(
         "erasure",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic"}),
         _erasure_arrange,
         _erasure_upload,
         _erasure_rows,
