@@ -169,6 +169,7 @@ def update_contract(*, actor: User, contract: Contract, data: ContractInput) -> 
 class UploadOutcome:
     document: ContractDocument
     check: ClauseCheck
+    removed: tuple[str, ...] = ()  # what the intake removed, told to the uploader
 
 
 def current_documents(contract: Contract) -> list[ContractDocument]:
@@ -375,7 +376,7 @@ def upload_document(
     except BaseException:
         store.delete(blob.key)
         raise
-    return UploadOutcome(document=document, check=check)
+    return UploadOutcome(document=document, check=check, removed=intake.removed)
 
 
 def _add_version(

@@ -344,6 +344,16 @@ ROUTES = (
 )
 
 
+# What the uploader is told after the upload (the 再委託 form does not say it yet).
+NOTICES = {
+    "gps_jpeg": "位置情報と撮影情報を削除しました。",
+    "heic_gps": "位置情報と撮影情報を削除しました。",
+    "pdf_info_xmp_outline": "PDFのプロパティとしおりを削除しました（氏名を含んでいました）。",
+    "docx_author": (
+        "文書のプロパティ（作成者・最終更新者など）を削除しました（氏名を含んでいました）。"
+    ),
+}
+
 CASES = [
     pytest.param(route, sample, id=f"{route.name}-{sample.key}")
     for route in ROUTES
@@ -371,6 +381,8 @@ def test_every_upload_route_serves_only_clean_copies_or_refuses_in_japanese(
         assert set(get_filestore().iter_keys()) == keys_before
         return
     assert "エラーコード" not in outcome.page
+    if sample.key in NOTICES and route.name != "subcontract_attachments":
+        assert NOTICES[sample.key] in outcome.page
     assert route.rows() == 1
     assert outcome.served
     for name, served in outcome.served:
