@@ -7,7 +7,6 @@ the lifecycle. Every change is audited in the caller's transaction; nothing here
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -37,11 +36,11 @@ from portal.contract.models import (
 from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
 from portal.filecheck.sniff import FileKind
-from portal.filestore import MissingBlobError, get_filestore, new_key
+from portal.filestore import MissingBlobError, get_filestore
 from portal.ocr import IMAGE_CONTENT_TYPES, image_kind
 from portal.org.models import Company, Section
 from portal.profile import current_profile
-from portal.uploads import UploadLimits, served_label, take_bytes
+from portal.uploads import BlobWriter, UploadLimits, served_label, take_bytes
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -172,6 +171,7 @@ def update_contract(*, actor: User, contract: Contract, data: ContractInput) -> 
 class UploadOutcome:
     document: ContractDocument
     check: ClauseCheck
+    removed: tuple[str, ...] = ()  # what the intake removed, told to the uploader
 
 
 def current_documents(contract: Contract) -> list[ContractDocument]:
@@ -369,7 +369,7 @@ def upload_document(
     others = [(d, _read_stored(d, limits)) for d in current_documents(contract) if d.role != role]
     store = get_filestore()
     content_type = _content_type(extracted, data)
-    blob = store.save(new_key("contract", now=now), io.BytesIO(data), content_type=content_type)
+    blob = BlobWriter("contract", now=now).save_bytes(data, content_type)
     try:
         document = _add_version(
             actor=actor,
@@ -388,7 +388,7 @@ def upload_document(
     except BaseException:
         store.delete(blob.key)
         raise
-    return UploadOutcome(document=document, check=check)
+    return UploadOutcome(document=document, check=check, removed=intake.removed)
 
 
 def _add_version(

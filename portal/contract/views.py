@@ -420,6 +420,9 @@ def upload(contract_id: int) -> ResponseReturnValue:
         f"{doc.role_label}（第{doc.version}版）を登録し、条項を確認しました: {result}。{ocr_note}",
         "success" if outcome.check.ok and not ocr_note else "warning",
     )
+    if outcome.removed:
+        # Stored without what the file carried unseen (広島市要綱 第6 7); say what.
+        flash("".join(outcome.removed), "info")
     return redirect(_detail_url(contract, "clauses"))
 
 

@@ -45,14 +45,14 @@ from portal.exchange.models import (
 from portal.extensions import db
 from portal.filecheck.errors import FileRejected
 from portal.filecheck.policy import clean_filename
-from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
+from portal.filestore import FileStoreError, StoredBlob, get_filestore
 from portal.formatting import file_size
 from portal.notification.recipients import company_users
 from portal.notification.services import notify
 from portal.profile import current_profile
 from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
-from portal.uploads import Intake, UploadLimits, take
+from portal.uploads import BlobWriter, Intake, UploadLimits, take
 from portal.wareki import wareki_date
 
 log = logging.getLogger("portal.exchange")
@@ -286,8 +286,7 @@ def _take(path: Path, filename: str, workdir: Path) -> Intake:
 
 
 def _save_blob(path: Path, content_type: str, now: datetime) -> StoredBlob:
-    with path.open("rb") as f:
-        return get_filestore().save(new_key("exchange", now=now), f, content_type)
+    return BlobWriter("exchange", now=now).save(path, content_type)
 
 
 def upload_document(

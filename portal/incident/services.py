@@ -312,8 +312,10 @@ def add_files(
     uploads: Sequence[Upload],
     limits: Limits | None = None,
     now: datetime | None = None,
+    notices: list[str] | None = None,
 ) -> list[IncidentFile]:
-    """More attachments (a contractor's written report, photos) while the case is open."""
+    """More attachments (a contractor's written report, photos) while the case is open;
+    `notices` receives what the intake removed from them (told to the uploader)."""
     now = now or utcnow()
     if not incident.is_open:
         raise PortalError("完了した事案には添付できません。")
@@ -325,7 +327,10 @@ def add_files(
     rows = []
     try:
         for upload in uploads:
-            rows.append(_attach(incident, writer.store(upload, limits or _default_limits()), actor))
+            stored = writer.store(upload, limits or _default_limits())
+            if notices is not None:
+                notices.extend(n for n in stored.removed if n not in notices)
+            rows.append(_attach(incident, stored, actor))
     except BaseException:
         writer.discard()
         raise

@@ -543,15 +543,21 @@ def files(incident_id: int) -> ResponseReturnValue:
     with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
         uploads = _uploads(form.files.data or [], Path(tmp))
         written: list[str] = []
+        notices: list[str] = []
 
         def add() -> list[IncidentFile]:
-            rows = services.add_files(actor=current_actor(), incident=incident, uploads=uploads)
+            rows = services.add_files(
+                actor=current_actor(), incident=incident, uploads=uploads, notices=notices
+            )
             written.extend(r.storage_key for r in rows)
             return rows
 
         outcome = _run_keeping_blobs(add, written)
     if outcome:
         flash(f"ファイルを{len(outcome.value)}件添付しました。", "success")
+        if notices:
+            # The uploader learns what the attachments carried (広島市要綱 第6 7).
+            flash("".join(notices), "info")
     return _back(incident, "#files")
 
 

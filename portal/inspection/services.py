@@ -26,7 +26,6 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.filecheck.images import ACCEPTED_IMAGE_KINDS
 from portal.filecheck.sniff import FileKind
-from portal.filestore import get_filestore, new_key
 from portal.inspection.models import (
     OPEN_STATUSES,
     RESULT_SYMBOLS,
@@ -46,7 +45,7 @@ from portal.notification.services import notify
 from portal.profile import Profile
 from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
-from portal.uploads import UploadLimits, served_label, take
+from portal.uploads import BlobWriter, UploadLimits, served_label, take
 from portal.wareki import fiscal_year, wareki_date
 
 MAX_ANSWER = 4000
@@ -404,8 +403,7 @@ def _store_validated(
     """
     with tempfile.TemporaryDirectory(prefix="insp-clean-") as tmp:
         intake = take(path, filename, allowed=EVIDENCE_KINDS, limits=limits, workdir=Path(tmp))
-        with intake.path.open("rb") as fh:
-            blob = get_filestore().save(new_key("inspection", now=now), fh, intake.content_type)
+        blob = BlobWriter("inspection", now=now).save(intake.path, intake.content_type)
     row = InspectionFile(file_kind=intake.kind.value)
     row.set_blob(blob, filename=intake.filename, content_type=intake.content_type)
     row.cleaned = intake.cleaned

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,7 +44,6 @@ from portal.db import utcnow
 from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
 from portal.filecheck.sniff import FileKind
-from portal.filestore import get_filestore, new_key
 from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
@@ -64,7 +62,7 @@ from portal.subcontract.models import (
     SubcontractStatus,
 )
 from portal.subcontract.risks import Risk, decision_risks
-from portal.uploads import UploadLimits, served_label, take_bytes
+from portal.uploads import BlobWriter, UploadLimits, served_label, take_bytes
 from portal.wareki import today_jst
 
 # ---------------------------------------------------------------------------------------
@@ -288,7 +286,7 @@ def _store_document(
     for old in sub.documents:
         old.is_current = False
     content_type = CONTENT_TYPES.get(checked.kind, "application/octet-stream")
-    blob = get_filestore().save(new_key("subcontract", now=now), BytesIO(upload.data), content_type)
+    blob = BlobWriter("subcontract", now=now).save_bytes(upload.data, content_type)
     doc = SubcontractDocument(
         request=sub,
         file_kind=checked.kind,

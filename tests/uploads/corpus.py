@@ -42,6 +42,24 @@ def gps_jpeg(tmp: Path) -> bytes:
     return _read(makers.jpeg_with_gps(tmp / "gps.jpg", size=(640, 480), orientation=6))
 
 
+def heic_gps(tmp: Path) -> bytes:
+    return _read(makers.heic_with_gps(tmp / "gps.heic"))
+
+
+def docx_author(tmp: Path) -> bytes:
+    """A Word file whose properties name two people (the body names nobody)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("業務委託契約書 本文")
+    document.core_properties.author = PERSON
+    document.core_properties.last_modified_by = "佐藤 花子"
+    document.core_properties.comments = "山田さん確認済み"
+    path = tmp / "author.docx"
+    document.save(str(path))
+    return path.read_bytes()
+
+
 def png_text(tmp: Path) -> bytes:
     return _read(makers.png_with_text(tmp / "t.png"))
 
@@ -157,11 +175,14 @@ PDF_MARKERS = (
     b"/Metadata",
     b"Yamada",
 )
+OFFICE_MARKERS = ("山田".encode(), "佐藤".encode())
 PHOTO_MARKERS = (b"Exif", b"http://ns.adobe.com/xap/1.0/", b"tEXt", b"iTXt", b"zTXt")
 
 SAMPLES: tuple[Sample, ...] = (
     Sample("gps_jpeg", "IMG_0001.jpg", gps_jpeg, "photo", markers=PHOTO_MARKERS),
     Sample("png_text", "scan.png", png_text, "photo", markers=PHOTO_MARKERS),
+    Sample("heic_gps", "IMG_0002.HEIC", heic_gps, "heic", markers=PHOTO_MARKERS),
+    Sample("docx_author", "契約書.docx", docx_author, "office", markers=OFFICE_MARKERS),
     Sample("pdf_info_xmp_outline", "報告書.pdf", pdf_everything, "pdf", markers=PDF_MARKERS),
     Sample("pdf_javascript", "申込書.pdf", pdf_javascript, "pdf", markers=PDF_MARKERS),
     Sample("unfiltered_pdf", "memo.pdf", unfiltered_pdf, "pdf", markers=PDF_MARKERS),
@@ -204,6 +225,10 @@ def _inflated_streams(pdf: bytes) -> list[bytes]:
 
 def leftovers(sample: Sample, served: bytes) -> list[str]:
     """Everything of `sample`'s hidden data still in the served bytes (empty when clean)."""
+    if served.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(served)) as zf:
+            parts = b"".join(zf.read(n) for n in zf.namelist())
+        return [m.decode() for m in sample.markers if m in parts]
     found = [m.decode() for m in no_metadata_left(sample, served)]
     if served.startswith(b"%PDF"):
         from pypdf import PdfReader

@@ -165,7 +165,7 @@ def _erasure_upload(ctx: Any, login_as: Any, tmp: Path, sample: Sample, data: by
         io.BytesIO(erasure_certificate(tmp / "ok.pdf").read_bytes()),
         "証明書.pdf",
     )
-    if sample.kind == "photo":
+    if sample.kind in ("photo", "heic"):
         photo = (io.BytesIO(data), sample.filename)
     else:
         pdf = (io.BytesIO(data), sample.filename)
@@ -299,7 +299,7 @@ def _incident_rows() -> int:
 ROUTES = (
     Route(
         "contract_documents",
-        frozenset({"pdf"}),
+        frozenset({"pdf", "office"}),
         _contract_arrange,
         _contract_upload,
         _contract_rows,
@@ -307,21 +307,21 @@ ROUTES = (
     ),
     Route(
         "exchange",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "office"}),
         _exchange_arrange,
         _exchange_upload,
         _exchange_rows,
     ),
     Route(
         "inspection_evidence",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic", "office"}),
         _inspection_arrange,
         _inspection_upload,
         _inspection_rows,
     ),
     Route(
         "subcontract_attachments",
-        frozenset({"pdf"}),
+        frozenset({"pdf", "office"}),
         _subcontract_arrange,
         _subcontract_upload,
         _subcontract_rows,
@@ -329,20 +329,30 @@ ROUTES = (
     ),
     Route(
         "incident_attachments",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic"}),
         _incident_arrange,
         _incident_upload,
         _incident_rows,
     ),
     Route(
         "erasure",
-        frozenset({"photo", "pdf"}),
+        frozenset({"photo", "pdf", "heic"}),
         _erasure_arrange,
         _erasure_upload,
         _erasure_rows,
     ),
 )
 
+
+# What the uploader is told after the upload (the 再委託 form does not say it yet).
+NOTICES = {
+    "gps_jpeg": "位置情報と撮影情報を削除しました。",
+    "heic_gps": "位置情報と撮影情報を削除しました。",
+    "pdf_info_xmp_outline": "PDFのプロパティとしおりを削除しました（氏名を含んでいました）。",
+    "docx_author": (
+        "文書のプロパティ（作成者・最終更新者など）を削除しました（氏名を含んでいました）。"
+    ),
+}
 
 CASES = [
     pytest.param(route, sample, id=f"{route.name}-{sample.key}")
@@ -371,6 +381,8 @@ def test_every_upload_route_serves_only_clean_copies_or_refuses_in_japanese(
         assert set(get_filestore().iter_keys()) == keys_before
         return
     assert "エラーコード" not in outcome.page
+    if sample.key in NOTICES and route.name != "subcontract_attachments":
+        assert NOTICES[sample.key] in outcome.page
     assert route.rows() == 1
     assert outcome.served
     for name, served in outcome.served:

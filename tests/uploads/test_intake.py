@@ -100,3 +100,26 @@ def test_the_upload_limits_come_from_the_config(app):
 
     assert limits.max_bytes == app.extensions["portal_config"].max_content_length
     assert limits.capped(max_bytes=10).max_bytes == 10
+
+
+def test_an_excel_file_loses_its_creator_and_keeps_its_cells(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "受託者一覧"
+    book.properties.creator = "山田 太郎"
+    book.properties.lastModifiedBy = "佐藤 花子"
+    src = tmp_path / "一覧.xlsx"
+    book.save(src)
+
+    result = take(src, "一覧.xlsx", allowed=EVERYTHING, limits=LIMITS, workdir=tmp_path / "out")
+
+    assert result.kind is FileKind.XLSX
+    assert "氏名を含んでいました" in result.notice
+    reopened = openpyxl.load_workbook(result.path)
+    assert reopened.active["A1"].value == "受託者一覧"
+    assert reopened.properties.creator != "山田 太郎"  # openpyxl fills in its own name
+    with zipfile.ZipFile(result.path) as zf:
+        core = zf.read("docProps/core.xml").decode()
+    assert "山田" not in core
+    assert "佐藤" not in core

@@ -77,3 +77,29 @@ def test_a_contractor_pdf_naming_a_person_is_reported_and_the_record_says_cleane
     version_id = uploaded.data["version_id"]
     fetch(login_as(s.clerk), f"/exchange/versions/{version_id}/download")
     assert _entries(db, "document.downloaded")[-1].data["served"] == "cleaned"
+
+
+def test_an_incident_attachment_tells_the_reporter_what_was_removed(db, login_as):
+    from portal.incident.models import IncidentFile
+    from tests.incident.factories import make_incident
+    from tests.incident.factories import make_world as make_incident_world
+
+    world = make_incident_world()
+    incident = make_incident(world)
+    client = login_as(world.contractor)
+    path = f"/incidents/{incident.id}"
+
+    page = client.post(
+        f"{path}/files",
+        data={
+            "csrf_token": _token(client, path),
+            "files": [(io.BytesIO(pdf_with_properties()), "経緯.pdf")],
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "PDFのプロパティとしおりを削除しました（氏名を含んでいました）。" in page
+    row = db.session.scalars(sa.select(IncidentFile)).one()
+    fetch(client, f"/incidents/files/{row.id}")
+    assert _entries(db, "document.downloaded")[-1].data["served"] == "cleaned"
