@@ -343,7 +343,10 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                 db.session.rollback()
                 flash(err.text, "error")
         if certificate is not None:
-            flash("消去・廃棄証明を提出しました。市の保護管理者が確認します。", "success")
+            flash(
+                f"消去・廃棄証明を提出しました。市の{current_profile().role_label('protection_manager')}が確認します。",
+                "success",
+            )
             return redirect(url_for("erasure.certificate", certificate_id=certificate.id))
     status = 422 if request.method == "POST" else 200
     return render_template(

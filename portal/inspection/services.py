@@ -337,7 +337,7 @@ def _require_evidence_window(inspection: Inspection, today: date) -> None:
     if today > inspection.scheduled_on:
         raise PortalError(
             f"検査日（{wareki_date(inspection.scheduled_on)}）を過ぎたため、資料の提出はできません。"
-            "所管課の保護管理者に連絡してください。"
+            "所管課に連絡してください。"
         )
 
 
