@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from portal.forms import PortalForm, text_field
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
@@ -34,3 +34,14 @@ class CertificateForm(PortalForm):
     kind = SelectField("認証の種類", choices=[(k.value, v) for k, v in CERTIFICATE_LABELS.items()])
     number = text_field("登録番号", required="登録番号を入力してください。", max_length=100)
     expires_on = DateField("有効期限", validators=[Optional()])
+
+
+class InspectionIntervalForm(PortalForm):
+    months = IntegerField(
+        "検査の間隔（月）",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=60, message="1から60までの月数を入力してください。"),
+        ],
+        description="例: 12（毎年度）、24（2年度ごと）。空欄にすると「頻度未設定」に戻ります。",
+    )
