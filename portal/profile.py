@@ -44,6 +44,18 @@ class ChecklistItem:
     label: str
 
 
+# The per-item scale of an inspection (○△×-) and its generic wording; a profile may word it
+# as its own audit matrix does ([inspection.matrix], e.g. 龍ヶ崎市 △ 監査指導により改善).
+MATRIX_KEYS = ("ok", "improved", "needs_improvement", "not_applicable")
+MATRIX_SYMBOLS = {"ok": "○", "improved": "△", "needs_improvement": "×", "not_applicable": "-"}
+MATRIX_DEFAULT = {
+    "ok": "適正",
+    "improved": "指導により改善",
+    "needs_improvement": "改善を要する",
+    "not_applicable": "該当なし",
+}
+
+
 @dataclass(frozen=True)
 class InspectionRules:
     article: str
@@ -58,6 +70,16 @@ class InspectionRules:
     year_end_warning_days: int
     checklist: tuple[ChecklistItem, ...]
     frequency_source: str = "rule"  # "rule" (the profile), "setting" (the city's own), "unset"
+    matrix: dict[str, str] = field(default_factory=lambda: dict(MATRIX_DEFAULT))
+
+    def result_label(self, result: object) -> str:
+        """The profile's wording of one result (「監査指導により改善」), "" for none."""
+        key = str(getattr(result, "value", result) or "")
+        return self.matrix.get(key, "")
+
+    def legend(self, sep: str = " ", colon: str = "：") -> str:
+        """「○：適正 △：指導により改善 ×：改善を要する -：該当なし」 in the profile's words."""
+        return sep.join(f"{MATRIX_SYMBOLS[k]}{colon}{self.matrix[k]}" for k in MATRIX_KEYS)
 
     @property
     def frequency_unset(self) -> bool:
@@ -181,6 +203,10 @@ def load_profile(name: str, templates_dir: Path) -> Profile:
             raise ProfileError(f"{path}: [roles] lacks {missing}")
         insp = dict(_section(data, "inspection", path))
         checklist = tuple(ChecklistItem(**item) for item in insp.pop("checklist"))
+        matrix = insp.pop("matrix", {})
+        if not isinstance(matrix, dict) or set(matrix) - set(MATRIX_KEYS):
+            raise ProfileError(f"{path}: [inspection.matrix] keys are {list(MATRIX_KEYS)}")
+        insp["matrix"] = {**MATRIX_DEFAULT, **{k: str(v) for k, v in matrix.items()}}
         chase = dict(_section(data, "chase", path))
         chase["remind_days_before"] = tuple(chase["remind_days_before"])
         citations = _citations(data, path)

@@ -203,3 +203,33 @@ def test_pages_and_mails_of_each_profile_cite_and_title_only_that_profile(
 
 def test_role_keys_are_known() -> None:
     assert {r.value for r in Role} >= {"procurement", "protection_manager", "chief", "auditor"}
+
+
+@pytest.mark.parametrize(
+    ("name", "basis", "dispatch"),
+    [
+        ("iruma", "入間市保有個人情報管理規程第37条第1項の規定の趣旨", "第37条第5項の規定に基づき"),
+        ("yokkaichi", "四日市市個人情報管理規程の趣旨", "四日市市個人情報管理規程に基づき"),
+    ],
+)
+def test_the_standard_texts_cite_the_active_citys_rule(
+    db: Any, use_profile: Any, name: str, basis: str, dispatch: str
+) -> None:
+    """四日市市 uses the 入間市 clause set and texts; its 特記事項 cite its own rule."""
+    from portal.clausecheck.clauseset import load_clause_set
+    from portal.clausecheck.draft import render_tokki_text
+    from portal.contract.drafting import particulars_for
+    from tests.inspection.factories import make_world
+
+    p = use_profile(name)
+    world = make_world()
+    clause_set = load_clause_set(p.clause_set, TEMPLATES)
+    particulars = particulars_for(world.contract)
+
+    tokki = render_tokki_text(particulars, clause_set)
+    haken = render_tokki_text(particulars, clause_set, template="haken_himitsu")
+
+    assert basis in tokki
+    assert dispatch in haken
+    if name != "iruma":
+        assert "入間市" not in tokki + haken
