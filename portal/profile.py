@@ -6,12 +6,12 @@ A sixth city is a new TOML file (plus a clause set), never a code branch.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 ROLE_KEYS = ("procurement", "protection_manager", "chief", "auditor", "contractor", "admin")
 
@@ -44,17 +44,59 @@ class ChecklistItem:
     label: str
 
 
+# The per-item scale of an inspection (○△×-) and its generic wording; a profile may word it
+# as its own audit matrix does ([inspection.matrix], e.g. 龍ヶ崎市 △ 監査指導により改善).
+MATRIX_KEYS = ("ok", "improved", "needs_improvement", "not_applicable")
+MATRIX_SYMBOLS = {"ok": "○", "improved": "△", "needs_improvement": "×", "not_applicable": "-"}
+MATRIX_DEFAULT = {
+    "ok": "適正",
+    "improved": "指導により改善",
+    "needs_improvement": "改善を要する",
+    "not_applicable": "該当なし",
+}
+
+
 @dataclass(frozen=True)
 class InspectionRules:
     article: str
     required: bool
-    frequency_months: int
+    # None: the city's rule sets no frequency (沖縄市 第35条第3項「監査等により確認」, 龍ヶ崎市
+    # 第35条第3項); the city sets its own interval in settings, and until then nothing is overdue.
+    frequency_months: int | None
     onsite_principle: bool
     written_counts: bool
     overdue_is_violation: bool
     schedule_by: str
     year_end_warning_days: int
     checklist: tuple[ChecklistItem, ...]
+    frequency_source: str = "rule"  # "rule" (the profile), "setting" (the city's own), "unset"
+    matrix: dict[str, str] = field(default_factory=lambda: dict(MATRIX_DEFAULT))
+
+    def result_label(self, result: object) -> str:
+        """The profile's wording of one result (「監査指導により改善」), "" for none."""
+        key = str(getattr(result, "value", result) or "")
+        return self.matrix.get(key, "")
+
+    def legend(self, sep: str = " ", colon: str = "：") -> str:
+        """「○：適正 △：指導により改善 ×：改善を要する -：該当なし」 in the profile's words."""
+        return sep.join(f"{MATRIX_SYMBOLS[k]}{colon}{self.matrix[k]}" for k in MATRIX_KEYS)
+
+    @property
+    def frequency_unset(self) -> bool:
+        return self.frequency_months is None
+
+    @property
+    def enforced(self) -> bool:
+        """Whether a missed inspection is overdue at all (a frequency is known and required)."""
+        return self.required and self.frequency_months is not None
+
+    def with_interval(self, months: int | None) -> InspectionRules:
+        """These rules with the city's own interval (from settings) where the rule sets none."""
+        if self.frequency_months is not None:
+            return self
+        if months is None:
+            return replace(self, frequency_source="unset")
+        return replace(self, frequency_months=months, frequency_source="setting")
 
 
 @dataclass(frozen=True)
@@ -161,11 +203,22 @@ def load_profile(name: str, templates_dir: Path) -> Profile:
             raise ProfileError(f"{path}: [roles] lacks {missing}")
         insp = dict(_section(data, "inspection", path))
         checklist = tuple(ChecklistItem(**item) for item in insp.pop("checklist"))
+        matrix = insp.pop("matrix", {})
+        if not isinstance(matrix, dict) or set(matrix) - set(MATRIX_KEYS):
+            raise ProfileError(f"{path}: [inspection.matrix] keys are {list(MATRIX_KEYS)}")
+        insp["matrix"] = {**MATRIX_DEFAULT, **{k: str(v) for k, v in matrix.items()}}
         chase = dict(_section(data, "chase", path))
         chase["remind_days_before"] = tuple(chase["remind_days_before"])
         citations = _citations(data, path)
         # The articles live in [citations] only (one place per duty).
         insp["article"] = citations["inspection"]
+        frequency = insp.get("frequency_months")
+        if frequency is not None and (not isinstance(frequency, int) or frequency < 1):
+            raise ProfileError(f"{path}: [inspection] frequency_months must be a positive integer")
+        insp["frequency_months"] = frequency
+        if "frequency_source" in insp:
+            raise ProfileError(f"{path}: [inspection] frequency_source is not a profile key")
+        insp["frequency_source"] = "rule" if frequency is not None else "unset"
         erasure = {**_section(data, "erasure", path), "article": citations["erasure"]}
         downloads = {
             **_section(data, "downloads", path),
@@ -194,7 +247,35 @@ def _cached(name: str, templates_dir: Path) -> Profile:
     return load_profile(name, templates_dir)
 
 
+INTERVAL_SETTING = "inspection_interval_months"
+
+
 def current_profile() -> Profile:
-    """The active city's profile (PORTAL_PROFILE)."""
+    """The active city's profile (PORTAL_PROFILE), with the city's own inspection interval
+    from settings where its rule sets no frequency (read once per request or app context)."""
     cfg = current_app.extensions["portal_config"]
-    return _cached(cfg.profile, cfg.templates_dir)
+    base = _cached(cfg.profile, cfg.templates_dir)
+    if base.inspection.frequency_months is not None:
+        return base
+    key = f"_profile_interval_{base.name}"
+    if key not in g:
+        setattr(g, key, _interval_setting(base.name))
+    return replace(base, inspection=base.inspection.with_interval(getattr(g, key)))
+
+
+def forget_settings() -> None:
+    """Drop the per-request copy of the city's settings (after a setting changed)."""
+    for key in [k for k in vars(g) if k.startswith("_profile_interval_")]:
+        g.pop(key)
+
+
+def _interval_setting(profile_name: str) -> int | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.org.services import city_setting
+
+    try:
+        value = city_setting(profile_name, INTERVAL_SETTING)
+    except SQLAlchemyError:
+        return None  # the error page must render even when the database is the problem
+    return int(value) if value else None

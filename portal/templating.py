@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import wareki
@@ -46,7 +47,10 @@ def _unread() -> int:
         return 0  # the error page must render even when the database is the problem
 
 
-def _role_label(role: Any) -> str:
+@pass_context
+def _role_label(_context: Any, role: Any) -> str:
+    # pass_context keeps Jinja from folding `'chief'|role_label` into the compiled template
+    # under whichever profile was active when the template was first compiled.
     return current_profile().role_label(str(getattr(role, "value", role)))
 
 

@@ -459,8 +459,9 @@ class _InspectionChaser(Chaser):
         return _installed("portal.inspection.rules")
 
     def enabled(self, ctx: ChaseContext) -> bool:
-        # required = false: nothing is ever overdue (the status page still shows it).
-        return ctx.profile.inspection.required
+        # required = false, or 頻度未設定 (the rule sets no frequency and the city has not set
+        # its own): nothing is ever overdue (the status page still shows it).
+        return ctx.profile.inspection.enforced
 
     def _deadlines(self, ctx: ChaseContext, start: date | None) -> Any:
         """The inspection feature's own deadline rule, once per distinct start date."""

@@ -64,6 +64,10 @@ class DraftParticulars:
     data_subjects: int | None = None
     cloud_provider_country: str | None = None
     server_country: str | None = None
+    # 「入間市保有個人情報管理規程第37条第1項の規定」: the city's own rule, for texts shared by
+    # several profiles (四日市市 uses the 入間市 texts; its rule is cited, not 入間市's).
+    rule_basis: str = ""
+    dispatch_basis: str = ""
 
     def values(self) -> dict[str, str]:
         place = self.handling_place
@@ -84,6 +88,8 @@ class DraftParticulars:
                 f"約{self.data_subjects:,}人" if self.data_subjects is not None else "別途協議"
             ),
             "handling_place": place,
+            "rule_basis": self.rule_basis or "関係法令",
+            "dispatch_basis": self.dispatch_basis or "関係法令",
         }
         return {k: _plain(v) for k, v in values.items()}
 

@@ -21,6 +21,7 @@ from portal.errors import PortalError
 from portal.extensions import db
 from portal.notification.recipients import section_managers
 from portal.notification.services import notify
+from portal.profile import current_profile
 
 REASON_MAX = 2000
 
@@ -76,12 +77,14 @@ def request_confirmation(
         raise PortalError(f"理由は{REASON_MAX}文字以内で入力してください。")
     if key in open_requests(contract):
         raise PortalError(
-            f"「{title}」はすでに確認を依頼しています。保護管理者の判断をお待ちください。"
+            f"「{title}」はすでに確認を依頼しています。"
+            f"{current_profile().role_label('protection_manager')}の判断をお待ちください。"
         )
     managers = section_managers(contract.section_id)
     if not managers:
         raise PortalError(
-            "この課には保護管理者が登録されていないため、依頼できません。管理者に連絡してください。"
+            f"この課には{current_profile().role_label('protection_manager')}が登録されていないため、"
+            "依頼できません。システム管理者に連絡してください。"
         )
     request = ConfirmationRequest(
         contract_id=contract.id,

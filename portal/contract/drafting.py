@@ -45,9 +45,15 @@ def particulars_for(contract: Contract) -> DraftParticulars:
     place = contract.location_label
     if cloud and contract.cloud_provider:
         place = f"{place}（{contract.cloud_provider}）"
+    profile = current_profile()
+
+    def basis(duty: str) -> str:
+        article = profile.article(duty)
+        return f"{profile.rule_title}{article}の規定" if article else profile.rule_title
+
     return DraftParticulars(
         contract_title=contract.title,
-        city_name=current_profile().city,
+        city_name=profile.city,
         contractor_name=contract.company.name,
         period_start=contract.period_start,
         period_end=contract.period_end,
@@ -58,6 +64,8 @@ def particulars_for(contract: Contract) -> DraftParticulars:
         # 入間市 第18条: the provider's country and the server's country are stated.
         cloud_provider_country=contract.cloud_provider_country if cloud else None,
         server_country=contract.cloud_server_country if cloud else None,
+        rule_basis=basis("clauses"),
+        dispatch_basis=basis("dispatch"),
     )
 
 

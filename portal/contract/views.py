@@ -59,6 +59,7 @@ from portal.extensions import db
 from portal.filestore import FileStoreError, get_filestore
 from portal.org.models import Company, Section
 from portal.pagination import paginate
+from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst, wareki_date
 from portal.web import flash_refusal
@@ -76,7 +77,7 @@ ACTION_LABELS = {
     "document.uploaded": "契約書類を登録",
     "document.downloaded": "契約書類をダウンロード",
     "contract.checked": "条項を確認",
-    "clause.overridden": "保護管理者が条項を判断",
+    "clause.overridden": "条項の判断を登録",
     "clause.override_lapsed": "条項の判断が失効（書類の変更）",
     "contract.activated": "履行中に変更",
     "contract.ending_started": "終了手続を開始",
@@ -529,7 +530,8 @@ def request_confirmation(contract_id: int, key: str) -> ResponseReturnValue:
             flash_refusal(err)
         else:
             db.session.commit()
-            flash(f"({row.no}){row.title} について、保護管理者に確認を依頼しました。", "success")
+            manager = current_profile().role_label("protection_manager")
+            flash(f"({row.no}){row.title} について、{manager}に確認を依頼しました。", "success")
             return redirect(_detail_url(contract, "clauses"))
     return render_template("contract/confirmation.html", contract=contract, row=row, form=form), (
         422 if request.method == "POST" else 200

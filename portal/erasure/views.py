@@ -361,7 +361,10 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                 db.session.rollback()
                 flash(err.text, "error")
         if certificate is not None:
-            flash("消去・廃棄証明を提出しました。市の保護管理者が確認します。", "success")
+            flash(
+                f"消去・廃棄証明を提出しました。市の{current_profile().role_label('protection_manager')}が確認します。",
+                "success",
+            )
             if removed:
                 # The contractor learns what the photos and the PDF carried (広島市要綱 第6 7).
                 flash("".join(removed), "info")

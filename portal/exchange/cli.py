@@ -14,7 +14,8 @@ def exchange_group() -> None:
 
 
 @exchange_group.command(
-    "purge-expired", help="保存期間を過ぎた文書を一覧し、各課の保護管理者に通知します。"
+    "purge-expired",
+    help="保存期間を過ぎた文書を一覧し、各課の責任者（プロファイルの役割名）に通知します。",
 )
 @with_appcontext
 def purge_expired() -> None:

@@ -24,7 +24,6 @@ from portal.wareki import fiscal_year_label, jst_datetime, wareki_date
 FONT_PATH = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
 FONT_NAME = "IPAexGothic"
 MATRIX_COLUMNS_PER_TABLE = 12
-LEGEND = "○：適正　△：指導により改善　×：改善を要する　-：該当なし"
 
 
 class ReportFontMissing(PortalError):
@@ -393,7 +392,11 @@ def status_pdf(
 
     matrix: Matrix = build_matrix(profile, rows, results)
     if matrix.columns:
-        story += [PageBreak(), Paragraph("確認項目別の結果（○△×-）", h2), Paragraph(LEGEND, body)]
+        story += [
+            PageBreak(),
+            Paragraph("確認項目別の結果（○△×-）", h2),
+            Paragraph(profile.inspection.legend("　"), body),
+        ]
         shown = min(len(matrix.columns), MAX_PDF_MATRIX_COLUMNS)
         if shown < len(matrix.columns):
             story.append(

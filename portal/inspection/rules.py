@@ -9,7 +9,8 @@ Deadline rule (the same for every city; the numbers come from the profile's [ins
 - It must be *scheduled* by `schedule_by` (e.g. "06-30"). A contract or 再委託 tier that starts
   after April 1 gets the same lead time from its own start, never past March 31.
 - `written_counts = false` means a 書面 inspection does not satisfy the yearly check.
-- `required = false` means nothing is ever overdue (the status is still shown).
+- `required = false` means nothing is ever overdue (the status is still shown); so does a
+  profile without `frequency_months` until the city sets its own interval (頻度未設定).
 - `overdue_is_violation = false` (広島市 第10 4「努める」) shows overdue as a warning.
 """
 
@@ -68,6 +69,8 @@ def parse_month_day(value: str, fy: int) -> date:
 
 def window_years(rules: InspectionRules) -> int:
     """How many 年度 one recorded inspection covers (12 months → 1)."""
+    if rules.frequency_months is None:  # 頻度未設定: shown per 年度, never overdue
+        return 1
     return max(1, math.ceil(rules.frequency_months / 12))
 
 
@@ -135,7 +138,7 @@ def evaluate(
         status = TargetStatus.ACTIONS_OPEN if actions_open else TargetStatus.DONE
         return Evaluation(status, None, d, False, False)
     reason: OverdueReason | None = None
-    if rules.required:
+    if rules.enforced:  # required, and a frequency is known (頻度未設定: nothing is overdue)
         if today > d.complete_by:
             reason = OverdueReason.YEAR_ENDED
         elif open_inspection_status is None and today > d.schedule_by:

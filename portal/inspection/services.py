@@ -326,7 +326,7 @@ def _require_evidence_window(inspection: Inspection, today: date) -> None:
     if today > inspection.scheduled_on:
         raise PortalError(
             f"検査日（{wareki_date(inspection.scheduled_on)}）を過ぎたため、資料の提出はできません。"
-            "所管課の保護管理者に連絡してください。"
+            "所管課に連絡してください。"
         )
 
 
@@ -531,7 +531,7 @@ def record_inspection(
     missing = [i.label for i in inspection.items if i.key not in results]
     if missing:
         raise PortalError(
-            "すべての確認項目に結果（○ 適正 / △ 指導により改善 / × 改善を要する / - 該当なし）"
+            f"すべての確認項目に結果（{profile.inspection.legend(' / ', ' ')}）"
             f"を入力してください（未入力: {_few(missing)}）。"
         )
     if len(findings) > MAX_FINDINGS or any(len(n) > MAX_ANSWER for n in notes.values()):

@@ -591,7 +591,7 @@ def contract_overdue_condition(today: date) -> sa.ColumnElement[bool]:
     )
     return sa.and_(
         Contract.status == ContractStatus.ACTIVE,
-        sa.literal(rules.required),
+        sa.literal(rules.enforced),
         ~recorded,
         sa.or_(passed, unplanned_too_late),
     )

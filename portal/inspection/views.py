@@ -57,7 +57,6 @@ from portal.inspection.forms import (
     parse_record,
 )
 from portal.inspection.models import (
-    RESULT_LABELS,
     RESULT_SYMBOLS,
     ActionStatus,
     CorrectiveAction,
@@ -478,7 +477,10 @@ def record(inspection_id: int) -> ResponseReturnValue:
         form=form,
         inspection=inspection,
         posted=request.form,
-        results=[(r.value, RESULT_SYMBOLS[r], RESULT_LABELS[r]) for r in ItemResult],
+        results=[
+            (r.value, RESULT_SYMBOLS[r], current_profile().inspection.result_label(r))
+            for r in ItemResult
+        ],
     ), (422 if request.method == "POST" else 200)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import NFKC, JapaneseDateField, PortalForm, text_field
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
@@ -85,4 +85,15 @@ class ChangeDecisionForm(PortalForm):
     decision = SelectField("判断", choices=[("accept", "反映する"), ("reject", "差し戻す")])
     note = text_field(
         "メモ", max_length=2000, area=True, description="差し戻す場合は理由を書いてください。"
+    )
+
+
+class InspectionIntervalForm(PortalForm):
+    months = IntegerField(
+        "検査の間隔（月）",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=60, message="1から60までの月数を入力してください。"),
+        ],
+        description="例: 12（毎年度）、24（2年度ごと）。空欄にすると「頻度未設定」に戻ります。",
     )

@@ -143,3 +143,16 @@ class CompanyChangeRequest(Base):
     @property
     def status_label(self) -> str:
         return CHANGE_REQUEST_LABELS[self.status]
+
+
+class CitySetting(Base):
+    """A city's own setting where its rule leaves the choice to the city (e.g. the inspection
+    interval when the rule sets no frequency: 沖縄市・龍ヶ崎市 第35条第3項)."""
+
+    __tablename__ = "city_settings"
+
+    profile: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(60), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.String(200))
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))

@@ -14,7 +14,7 @@ from portal.db import contains
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
-from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
+from portal.org.models import CertificateKind, CitySetting, Company, CompanyCertificate, Section
 
 
 def create_section(*, actor: Actor, code: str, name: str) -> Section:
@@ -187,3 +187,51 @@ def companies_section_ids(company_ids: Collection[int]) -> dict[int, set[int]]:
 
 def company_section_ids(company_id: int) -> set[int]:
     return companies_section_ids([company_id])[company_id]
+
+
+def city_setting(profile: str, key: str) -> str | None:
+    """The city's own value for `key`, or None when it has not set one."""
+    return db.session.scalar(
+        sa.select(CitySetting.value).where(CitySetting.profile == profile, CitySetting.key == key)
+    )
+
+
+def set_inspection_interval(*, actor: Actor, profile: str, months: int | None) -> None:
+    """The city sets (or clears) its own inspection interval; audited in the same transaction.
+
+    Only for a profile whose rule sets no frequency: where the rule sets one, the rule decides.
+    """
+    from portal.profile import INTERVAL_SETTING, current_profile, forget_settings
+
+    if current_profile().inspection.frequency_source == "rule":
+        raise PortalError("この市の規程が検査の頻度を定めているため、設定では変更できません。")
+    if months is not None and not 1 <= months <= 60:
+        raise PortalError("検査の間隔は1から60までの月数で入力してください。")
+    row = db.session.get(CitySetting, (profile, INTERVAL_SETTING))
+    before = row.value if row else None
+    if months is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(
+            CitySetting(
+                profile=profile,
+                key=INTERVAL_SETTING,
+                value=str(months),
+                updated_by_id=_actor_id(actor),
+            )
+        )
+    else:
+        row.value, row.updated_by_id = str(months), _actor_id(actor)
+    db.session.flush()
+    record(
+        actor,
+        "setting.changed",
+        data={"key": INTERVAL_SETTING, "before": before, "after": months},
+    )
+    forget_settings()
+
+
+def _actor_id(actor: Actor) -> int | None:
+    user_id = getattr(actor, "id", None)
+    return user_id if isinstance(user_id, int) else None

@@ -16,10 +16,12 @@ from portal.org.forms import (
     ChangeRequestForm,
     CompanyForm,
     ContactForm,
+    InspectionIntervalForm,
     SectionForm,
     SelfCertificateForm,
 )
 from portal.org.models import CertificateKind, Company, CompanyCertificate, CompanyChangeRequest
+from portal.profile import current_profile
 from portal.templating import register_nav
 from portal.wareki import today_jst
 from portal.web import current_actor, flash_form_errors, paged, run
@@ -28,6 +30,27 @@ from portal.web.args import text_arg
 register_nav("org.companies", "委託先事業者", {*CITY, "admin"}, order=80)
 register_nav("org.my_company", "自社情報・認証", {"contractor"}, order=81)
 register_nav("org.sections", "課の管理", {"admin"}, order=96)
+register_nav("org.settings", "市の設定", {"admin"}, order=97)
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@roles("admin")
+def settings() -> ResponseReturnValue:
+    """The city's own settings where its rule leaves the choice to the city."""
+    form = InspectionIntervalForm()
+    if request.method == "GET":
+        rules = current_profile().inspection
+        form.months.data = rules.frequency_months if rules.frequency_source == "setting" else None
+    if form.validate_on_submit() and run(
+        lambda: services.set_inspection_interval(
+            actor=current_actor(), profile=current_profile().name, months=form.months.data
+        ),
+        success="検査の頻度を保存しました。",
+    ):
+        return redirect(url_for("org.settings"))
+    return render_template("org/settings.html", form=form), (
+        422 if request.method == "POST" else 200
+    )
 
 
 @bp.route("/admin/sections", methods=["GET", "POST"])

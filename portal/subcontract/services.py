@@ -892,7 +892,8 @@ def _require_decider(actor: Actor, sub: SubcontractRequest) -> User:
         or actor.section_id != sub.contract.section_id
     ):
         raise PortalError(
-            "再委託の承認・却下・差戻しは、契約を所管する課の保護管理者だけが行えます。"
+            "再委託の承認・却下・差戻しは、契約を所管する課の"
+            f"{current_profile().role_label('protection_manager')}だけが行えます。"
         )
     if actor.id == sub.created_by_id:
         raise PortalError("自分が作成した申請について判断することはできません。")

@@ -160,7 +160,7 @@ def _after_save(sub: SubcontractRequest, form: SubcontractForm, saved: str) -> R
             flash(f"{saved}が、申請はできませんでした。{err.text}", "warning")
             return redirect(url_for("subcontract.edit", sub_id=sub.id))
         db.session.commit()
-        flash("申請しました。保護管理者の判断をお待ちください。", "success")
+        flash(_submitted_message(), "success")
         return redirect(url_for("subcontract.detail", sub_id=sub.id))
     db.session.commit()
     flash(f"{saved}。", "success")
@@ -233,6 +233,11 @@ def _create(contract: Contract, parent: SubcontractRequest | None) -> ResponseRe
             document=given.upload,
         ),
     )
+
+
+def _submitted_message() -> str:
+    manager = current_profile().role_label("protection_manager")
+    return f"申請しました。{manager}の判断をお待ちください。"
 
 
 @bp.route("/subcontracts/contract/<int:contract_id>/new", methods=["GET", "POST"])
@@ -310,7 +315,7 @@ def submit(sub_id: int) -> ResponseReturnValue:
         sub,
         SubmitForm(),
         lambda: services.submit_subcontract(actor=_actor(), sub=sub),
-        "申請しました。保護管理者の判断をお待ちください。",
+        _submitted_message(),
     )
 
 

@@ -17,6 +17,7 @@ EXPECTED = {
     "notification.read": ALL,
     "notification.read_all": ALL,
     "org.sections": {"admin"},
+    "org.settings": {"admin"},
     "org.companies": CITY | {"admin"},
     "org.company_new": {"admin", "procurement", "protection_manager"},
     "org.company_detail": CITY | {"admin", "contractor"},

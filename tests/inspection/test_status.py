@@ -110,10 +110,9 @@ def test_hiroshima_shows_an_overdue_target_as_a_warning_and_iruma_as_a_violation
 def test_okinawa_with_a_24_month_frequency_counts_last_years_inspection(db):
     world = make_world()
     make_inspection(world.contract, prof=IRUMA, fy=2025, status=InspectionStatus.RECORDED)
-    yearly = profile("okinawa")
-    biennial = dataclasses.replace(
-        yearly, inspection=dataclasses.replace(yearly.inspection, frequency_months=24)
-    )
+    okinawa = profile("okinawa")  # its rule sets no frequency: the city's setting decides
+    yearly = dataclasses.replace(okinawa, inspection=okinawa.inspection.with_interval(12))
+    biennial = dataclasses.replace(okinawa, inspection=okinawa.inspection.with_interval(24))
 
     one = _by_number(compute_status(profile=yearly, fiscal_year=2026, today=TODAY))
     two = _by_number(compute_status(profile=biennial, fiscal_year=2026, today=TODAY))
