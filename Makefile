@@ -20,7 +20,8 @@ RUN_PACKAGES := python3-venv fonts-ipaexfont-gothic fonts-ipaexfont-mincho tesse
 TEST_PACKAGES := $(RUN_PACKAGES) chromium libatomic1 postgresql-client
 SYSTEM_PACKAGES ?= $(TEST_PACKAGES)
 
-.PHONY: help run serve test lint bench eval-ocr scheduler system-packages clean
+.PHONY: help run serve test lint bench eval-ocr scheduler system-packages clean train-clauses \
+	eval-clauses
 
 help:
 	@echo "make run    - install, migrate, load demo data (first start), serve http://127.0.0.1:5000"
@@ -29,6 +30,8 @@ help:
 	@echo "make bench  - run the benchmarks under bench/"
 	@echo "make eval-ocr - clause check of scanned versus text copies of labelled 特記事項"
 	@echo "make lint   - ruff format --check, ruff check, mypy"
+	@echo "make train-clauses - retrain the clause element model from tests/clausecheck/labelled"
+	@echo "make eval-clauses  - grouped cross-validation of the clause check, and the real texts"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,3 +92,11 @@ eval-ocr: system-packages $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# The clause element model (portal/clausecheck/data/element_model.json.gz) and its evaluation;
+# see docs/clausecheck.md.
+train-clauses: $(TEST_STAMP)
+	$(BIN)/portal clauses train
+
+eval-clauses: $(TEST_STAMP)
+	$(BIN)/python -m portal.clausecheck.evaluate

@@ -80,7 +80,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
 
     from portal import authz, security, templating
-    from portal.account import sessions
+    from portal.account import sessions, throttle
     from portal.extensions import csrf, db, login_manager
     from portal.filestore import make_filestore
     from portal.web import errors as web_errors
@@ -90,6 +90,12 @@ def create_app(config: Config | None = None) -> Flask:
     # Session timeouts and the role check run before CSRF, so a role that may not use an
     # endpoint gets 403 whatever it sends.
     sessions.init_app(app)
+    throttle.init_app(
+        app,
+        storage_uri=config.ratelimit_storage_uri,
+        prefix=config.ratelimit_key_prefix,
+        threshold=config.lockout_threshold,
+    )
     authz.init_app(app)
     csrf.init_app(app)
     app.extensions["filestore"] = make_filestore(

@@ -92,6 +92,13 @@ class Config:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     lockout_threshold: int = 5
+    # The deepest 再委託 tier the city expects (2 = up to 再々委託); a deeper request is approved
+    # only over a warning. 0: no such setting.
+    subcontract_warn_tier: int = 2
+    # Where login throttling counts failures: memory:// (one process) or redis://host:port/db
+    # so that every worker and server shares them.
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_key_prefix: str = "portal"
     secure_cookies: bool = False
     # Reverse proxies in front of the portal whose X-Forwarded-* headers are trusted (0: none,
     # the portal is reached directly; 1: one nginx in front).
@@ -144,6 +151,10 @@ class Config:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{ENV_NAMES.get(name, name.upper())} must be at least 1")
+        if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
+            raise ConfigError("RATELIMIT_STORAGE_URI must be memory://, redis:// or rediss://")
+        if self.subcontract_warn_tier < 0:
+            raise ConfigError("SUBCONTRACT_WARN_TIER must be 0 or more")
         if self.proxy_hops < 0:
             raise ConfigError("TRUSTED_PROXY_HOPS must be 0 or more")
         if self.log_level not in LOG_LEVELS:
@@ -185,6 +196,9 @@ class Config:
             session_idle_minutes=_int(e, "SESSION_IDLE_MINUTES", 30),
             session_absolute_hours=_int(e, "SESSION_ABSOLUTE_HOURS", 12),
             lockout_threshold=_int(e, "LOCKOUT_THRESHOLD", 5),
+            subcontract_warn_tier=_int(e, "SUBCONTRACT_WARN_TIER", 2),
+            ratelimit_storage_uri=e.get("RATELIMIT_STORAGE_URI") or "memory://",
+            ratelimit_key_prefix=e.get("RATELIMIT_KEY_PREFIX") or "portal",
             secure_cookies=_bool(e, "SECURE_COOKIES", environment == "production"),
             proxy_hops=_int(e, "TRUSTED_PROXY_HOPS", 0),
             web_bind=e.get("PORTAL_BIND") or "127.0.0.1:8000",

@@ -6,9 +6,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, stream_with_context
+
+from portal.filecheck.policy import content_disposition as disposition
 
 
 def _cell(value: Any) -> Any:
@@ -33,10 +34,9 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
-    """RFC 6266/5987: ASCII fallback plus UTF-8 filename* for Japanese names."""
-    fallback = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    """RFC 6266/5987: UTF-8 filename* plus an ASCII fallback keeping the extension
+    ('一覧.csv' -> 'download.csv'); the one helper every download uses."""
+    return disposition(filename, inline=inline)
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

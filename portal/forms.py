@@ -9,9 +9,12 @@ from gettext import NullTranslations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import DateField, PasswordField, StringField, TextAreaField
 from wtforms.i18n import get_translations
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from portal.wareki import DateParseError, parse_date
 
 
 def nfkc(value: Any) -> Any:
@@ -22,6 +25,38 @@ def nfkc(value: Any) -> Any:
 
 
 NFKC = [nfkc]
+
+# Control characters (CR, LF, tab, NUL, escape…), invisible format characters (bidi overrides,
+# zero-width joiners) and the Unicode line/paragraph separators. A name, title, subject or file
+# name with one of them could add lines to a mail, a CSV row or a log; none belongs in one.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+SINGLE_LINE_MESSAGE = "改行・タブなどの制御文字は入力できません。1行で入力してください。"
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
+
+
+class SingleLine:
+    """Validator: the value is one line of visible text (no CR, LF or other control
+    character). text_field() adds it to every single-line field; PortalForm applies it to
+    any other single-line text field, so a form declared with a bare StringField is covered."""
+
+    def __init__(self, message: str = SINGLE_LINE_MESSAGE) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data):
+            raise ValidationError(self.message)
+
+
+def _single_line_field(field: Any) -> bool:
+    return (
+        isinstance(field, StringField)
+        and not isinstance(field, TextAreaField | PasswordField)
+        and field.type != "CSRFTokenField"
+    )
+
 
 # WTForms' own messages reach the screen when a request was crafted by hand (a date field
 # holding "abc", a choice that is not offered); they must be Japanese like every other
@@ -55,11 +90,24 @@ def japanese_messages() -> _Japanese:
 
 
 class PortalForm(FlaskForm):
-    """Every screen's form: Flask-WTF (CSRF) with Japanese validation messages."""
+    """Every screen's form: Flask-WTF (CSRF) with Japanese validation messages; single-line
+    text fields refuse control characters (SingleLine)."""
 
     class Meta:
         def get_translations(self, form: Any) -> _Japanese:
             return japanese_messages()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            if not _single_line_field(field):
+                continue
+            if isinstance(field.data, str) and has_control_characters(field.data):
+                errors = list(field.errors)
+                if SINGLE_LINE_MESSAGE not in errors:
+                    field.errors = [*errors, SINGLE_LINE_MESSAGE]
+                valid = False
+        return valid
 
 
 def text_field(
@@ -72,9 +120,59 @@ def text_field(
 ) -> StringField:
     """An NFKC-normalised text field; `required` is the message shown when it is left empty."""
     validators: list[Any] = [DataRequired(required) if required else Optional()]
+    if not area:
+        validators.append(SingleLine())
     if max_length is not None:
         validators.append(
             Length(max=max_length, message=f"{max_length}文字以内で入力してください。")
         )
     field_class = TextAreaField if area else StringField
     return field_class(label, validators=validators, filters=NFKC, **kwargs)
+
+
+DATE_HINT = "和暦（令和8年4月1日、R8.4.1）でも西暦（2026-04-01、2026/4/1）でも入力できます。"
+
+
+class JapaneseDateField(DateField):
+    """A date typed as city staff write it: 和暦 or 西暦, full-width digits, 元年.
+
+    A text input rather than the browser's date picker, whose format and calendar differ by
+    browser and which cannot take 令和; the value is shown back as typed after an error, and as
+    YYYY-MM-DD otherwise, which the field reads again unchanged. The hint beside it is shown by
+    the `field` macro."""
+
+    widget = TextInput()
+    data: Any
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {
+            "autocomplete": "off",
+            "placeholder": "例: 令和8年4月1日",
+            **kwargs.pop("render_kw", {}),
+        }
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = " ".join(str(v) for v in valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = parse_date(raw)
+        except DateParseError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        # A date that cannot be read says so once, not also "入力してください".
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return bool(super().validate(form, extra_validators))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(str(v) for v in self.raw_data)
+        return self.data.isoformat() if self.data else ""

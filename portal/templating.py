@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal import wareki
 from portal.formatting import accept_label, file_size
+from portal.forms import DATE_HINT
 from portal.profile import current_profile
 
 # (order, endpoint, label, roles). Features call register_nav() at import of their views.
@@ -85,4 +86,5 @@ def init_app(app: Flask) -> None:
         query_url=query_url,
         upload_limit=_upload_limit,
         accept_label=accept_label,
+        date_hint=DATE_HINT,
     )

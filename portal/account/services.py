@@ -1,4 +1,4 @@
-"""Account services: authentication with lockout, and account administration."""
+"""Account services: authentication with throttling, and account administration."""
 
 from __future__ import annotations
 
@@ -8,29 +8,37 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from portal.account.models import SECTION_ROLES, Actor, Role, User
+from portal.account.models import SECTION_ROLES, SYSTEM, Actor, Role, User
 from portal.account.passwords import (
     hash_password,
     needs_rehash,
     password_problems,
     verify_password,
 )
+from portal.account.throttle import login_throttle
 from portal.audit.services import record
 from portal.db import contains, utcnow
 from portal.errors import PortalError
 from portal.extensions import db
 
-LOCKED_MESSAGE = (
-    "ログインに繰り返し失敗したため、このアカウントはロックされています。"
-    "システム管理者にロックの解除を依頼してください。"
-)
 BAD_CREDENTIALS = "メールアドレスまたはパスワードが正しくありません。"
+
+
+def throttled_message(minutes: int) -> str:
+    # The same words for every address typed, registered or not: a wait must not reveal that
+    # an account exists.
+    return (
+        "ログインの失敗が続いたため、しばらくログインできません。"
+        f"{minutes}分ほど待ってからもう一度お試しください。"
+        "パスワードが分からない場合は、システム管理者にパスワードの再発行を依頼してください。"
+    )
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
     error: str | None
+    throttled: bool = False
 
 
 def normalize_email(email: str) -> str:
@@ -38,33 +46,45 @@ def normalize_email(email: str) -> str:
 
 
 def authenticate(
-    *, email: str, password: str, threshold: int, now: datetime | None = None
+    *, email: str, password: str, address: str = "", now: datetime | None = None
 ) -> LoginResult:
-    """Check credentials; counts failures and locks the account at `threshold` (audited)."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
-    if user is None:
-        verify_password(None, password)
-        return LoginResult(None, BAD_CREDENTIALS)
-    if user.is_locked:
-        return LoginResult(None, LOCKED_MESSAGE)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= threshold:
-            user.locked_at = now or utcnow()
-            record(user, "account.locked", user, data={"failed_logins": user.failed_logins})
-            db.session.flush()
-            return LoginResult(None, LOCKED_MESSAGE)
-        record(user, "account.login_failed", user, data={"failed_logins": user.failed_logins})
-        db.session.flush()
-        remaining = threshold - user.failed_logins
-        return LoginResult(
-            None, f"{BAD_CREDENTIALS}（あと{remaining}回失敗するとアカウントがロックされます）"
+    """Check credentials. Unknown and known addresses get the same message after the same
+    argon2 work; failures count per account and per client address and earn growing waits
+    (portal.account.throttle) instead of a lock. Every outcome is audited."""
+    email = normalize_email(email)
+    throttle = login_throttle()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    wait = throttle.wait(email, address)
+    if wait is not None:
+        record(
+            user or SYSTEM,
+            "account.login_throttled",
+            user,
+            data={"scope": wait.scope, "wait_seconds": wait.seconds, "known": user is not None},
         )
+        db.session.flush()
+        return LoginResult(None, throttled_message(wait.minutes), throttled=True)
+    if user is None or not verify_password(user.password_hash, password):
+        # verify_password(None, …) hashes against a dummy: the same time as a real check.
+        if user is None:
+            verify_password(None, password)
+        throttle.failed(email, address)
+        if user is not None:
+            user.failed_logins += 1
+        record(
+            user or SYSTEM,
+            "account.login_failed",
+            user,
+            data={"known": user is not None, "failed_logins": user.failed_logins if user else 0},
+        )
+        db.session.flush()
+        return LoginResult(None, BAD_CREDENTIALS)
     if not user.is_active:
         return LoginResult(
             None, "このアカウントは無効になっています。システム管理者にお問い合わせください。"
         )
     user.failed_logins = 0
+    user.locked_at = None
     user.last_login_at = now or utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -190,9 +210,10 @@ def set_active(*, actor: Actor, user: User, active: bool) -> None:
 
 
 def unlock(*, actor: Actor, user: User) -> None:
-    """Admin lifts a lockout."""
+    """Admin lifts the login wait of an account (and a lock left from before throttling)."""
     user.locked_at = None
     user.failed_logins = 0
+    login_throttle().clear_account(user.email)
     record(actor, "account.unlocked", user)
     db.session.flush()
 
@@ -204,6 +225,7 @@ def reset_password(*, actor: Actor, user: User) -> str:
     user.must_change_password = True
     user.locked_at = None
     user.failed_logins = 0
+    login_throttle().clear_account(user.email)  # the owner gets in with the new password
     user.session_version += 1
     record(actor, "account.password_reset", user)
     db.session.flush()

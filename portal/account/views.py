@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from portal.account import bp, services
 from portal.account.forms import LoginForm, PasswordChangeForm, UserEditForm, UserForm
 from portal.account.models import Role, User
 from portal.account.sessions import end_session, start_session
+from portal.account.throttle import client_address
 from portal.authz import ALL_ROLES, load_visible, public, roles
 from portal.authz.org import can_manage_users
 from portal.org.services import company_choices, section_choices
@@ -29,16 +30,17 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        cfg = current_app.extensions["portal_config"]
         result = services.authenticate(
             email=form.email.data or "",
             password=form.password.data or "",
-            threshold=cfg.lockout_threshold,
+            address=client_address(),
         )
-        commit()  # the failed attempt counts towards the lockout, the success resets it
+        commit()  # the failure or the wait is audited like the success
         if result.user is None:
             flash(result.error or services.BAD_CREDENTIALS, "error")
-            return render_template("account/login.html", form=form), 200
+            return render_template(
+                "account/login.html", form=form
+            ), 429 if result.throttled else 200
         start_session(result.user)
         flash(f"{result.user.name} さん、ようこそ。", "success")
         return redirect(safe_local_path(request.args.get("next")) or url_for("dashboard.index"))
@@ -169,7 +171,7 @@ def user_action(user_id: int, op: str) -> ResponseReturnValue:
             return f"{user.email} を有効にしました。"
         if op == "unlock":
             services.unlock(actor=actor, user=user)
-            return f"{user.email} のロックを解除しました。"
+            return f"{user.email} のログイン制限を解除しました。"
         temporary = services.reset_password(actor=actor, user=user)
         return (
             f"{user.email} の仮パスワードを発行しました: {temporary} "

@@ -122,10 +122,14 @@ def _body(item: DueItem, stage: Stage, ctx: ChaseContext, lines: Iterable[str], 
     out = [*lead, "", *lines]
     out.append(f"期限: {_wareki(item.due_on)}（{_days_text(stage, item.due_on, ctx.today)}）")
     if stage.severity == Severity.ESCALATION:
-        out.append("保護管理者への督促後も対応が確認できないため、総括保護管理者へ報告しています。")
+        roles = ctx.profile.roles
+        out.append(
+            f"{roles['protection_manager']}への督促後も対応が確認できないため、"
+            f"{roles['chief']}へ報告しています。"
+        )
     if stage.severity == Severity.WARNING:
         out.append(
-            f"{ctx.profile.rule_title} {ctx.profile.inspection.article} は努力義務のため、"
+            f"{ctx.profile.cite('inspection') or ctx.profile.rule_title} は努力義務のため、"
             "違反ではなく注意としてお知らせしています。"
         )
     return "\n".join(out)
@@ -469,7 +473,8 @@ class _InspectionChaser(Chaser):
         return found
 
     def basis(self, ctx: ChaseContext) -> tuple[str, ...]:
-        return (f"根拠: {ctx.profile.rule_title} {ctx.profile.inspection.article}",)
+        citation = ctx.profile.cite("inspection")
+        return (f"根拠: {citation}",) if citation else ()
 
     def lines(self, item: DueItem, ctx: ChaseContext) -> list[str]:
         t: InspectionTarget = item.detail
@@ -909,7 +914,8 @@ class ErasureChaser(Chaser):
         return lines
 
     def basis(self, ctx: ChaseContext) -> tuple[str, ...]:
-        return (f"根拠: {ctx.profile.rule_title} {ctx.profile.erasure.article}",)
+        citation = ctx.profile.cite("erasure")
+        return (f"根拠: {citation}",) if citation else ()
 
 
 # --- 委託先の認証 (ISMS / Pマーク) ---------------------------------------------------------

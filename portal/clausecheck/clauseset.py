@@ -4,8 +4,10 @@ A clause set is ``contract_templates/clauses/<name>.toml``. It lists the eight c
 numbers fixed by DOMAIN.md), the elements of meaning each clause needs (``require``) and the
 weaker elements that only make it partial (``partial_if``). Elements — the phrasings that
 express one element of meaning — live in ``_common.toml`` (pulled in with ``extends``) and may
-be overridden per set. Adding a city is adding files: ``<city>.toml`` here, its texts under
-``contract_templates/texts/<city>/`` and its policy profile.
+be overridden per set. A ``scope = "haken"`` set (``<set>_haken.toml``, used for 労働者派遣
+contracts) lists only the clauses a 派遣 contract must carry. Adding a city is adding files:
+``<city>.toml`` here, its texts under ``contract_templates/texts/<city>/`` and its policy
+profile.
 
 Element phrasings are regular expressions over the canonical text (see normalize.py): ``.``
 never crosses a sentence, ``{name}`` expands a macro from ``[macros]``.
@@ -34,6 +36,7 @@ CLAUSE_KEYS: tuple[str, ...] = (
     "termination_liability",
     "reporting_audit",
 )
+HAKEN_SUFFIX = "_haken"
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 _MAX_EXTENDS = 5
 
@@ -98,11 +101,16 @@ def default_templates_dir() -> Path:
 
 
 def list_clause_sets(templates_dir: Path) -> list[str]:
-    """Names of the selectable clause sets (files starting with ``_`` are shared parts)."""
+    """Names of the selectable clause sets (files starting with ``_`` are shared parts;
+    ``<set>_haken`` is chosen by the contract's kind, not selected)."""
     folder = templates_dir / "clauses"
     if not folder.is_dir():
         return []
-    return sorted(p.stem for p in folder.glob("*.toml") if not p.name.startswith("_"))
+    return sorted(
+        p.stem
+        for p in folder.glob("*.toml")
+        if not p.name.startswith("_") and not p.stem.endswith(HAKEN_SUFFIX)
+    )
 
 
 def resolve_clause_set_name(profile: str, templates_dir: Path) -> str:
@@ -295,7 +303,15 @@ def _load_cached(
     clauses = tuple(sorted((_clause(c, i) for i, c in enumerate(clauses_raw)), key=lambda c: c.no))
     found = tuple((c.no, c.key) for c in clauses)
     wanted = tuple(enumerate(CLAUSE_KEYS, start=1))
-    if found != wanted:
+    scope = data.get("scope", "itaku")
+    if scope == "haken":
+        # 労働者派遣 (入間市規程 第37条第5項, 広島市要綱 第10 6): only what the 派遣 contract must
+        # state (秘密保持義務等); the other matters of a 委託 are not asked for.
+        if not found or not set(found) <= set(wanted):
+            raise ClauseSetError(f"{name}: a haken set lists some of {wanted}, found {found}")
+    elif scope != "itaku":
+        raise ClauseSetError(f"{name}: scope must be 'itaku' or 'haken'")
+    elif found != wanted:
         raise ClauseSetError(f"{name}: clauses must be exactly {wanted}, found {found}")
     for clause in clauses:
         for ref in clause.require + clause.partial_if:

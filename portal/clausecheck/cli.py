@@ -66,6 +66,8 @@ def result_payload(file: str, profile: str, result: CheckResult) -> dict[str, An
                 "status": c.status,
                 "page": c.page if c.status != "missing" else None,
                 "excerpt": c.excerpt,
+                "confidence": c.confidence,
+                "needs_review": c.needs_review,
             }
             for c in result.clauses
         ],
@@ -107,7 +109,8 @@ def _print_table(file: str, profile: str, clause_set: ClauseSet, result: CheckRe
             _out(f"{'':4}{'':2}不足: {labels}")
     _out("-" * 100)
     present = sum(c.status == "present" for c in result.clauses)
-    verdict = "8項目すべて記載あり" if result.ok else f"記載あり {present}/8（要確認）"
+    total = len(result.clauses)
+    verdict = f"{total}項目すべて記載あり" if result.ok else f"記載あり {present}/{total}（要確認）"
     _out(f"結果: {verdict}")
 
 
@@ -175,6 +178,50 @@ def check_command(
             pages = "、".join(str(n) for n in document.ocr_pages)
             _out(f"OCR: {pages}ページ目は文字認識で読み取りました。結果を原本で確認してください。")
     ctx.exit(EXIT_OK if result.ok else EXIT_NOT_ALL_PRESENT)
+
+
+@click.group("clauses", help="条項確認の統計モデル（要素モデル）の学習と評価")
+def clauses_group() -> None:
+    pass
+
+
+@clauses_group.command("train")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="ラベル付きコーパスのフォルダ（既定: tests/clausecheck/labelled）",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="出力先（既定: portal/clausecheck/data/element_model.json.gz）",
+)
+def train_command(corpus_dir: Path | None, output: Path | None) -> None:
+    """ラベル付きコーパスから要素モデルを学習し、成果物とコーパスのハッシュを保存する。"""
+    try:
+        from portal.clausecheck import train
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise click.ClickException(
+            "scikit-learn がありません。pip install -e '.[train]' を実行してください。"
+        ) from exc
+    from portal.clausecheck.corpus import DEFAULT_CORPUS_DIR
+    from portal.clausecheck.model import MODEL_PATH, save_model
+
+    corpus = corpus_dir or DEFAULT_CORPUS_DIR
+    if not corpus.is_dir():
+        raise click.ClickException(f"コーパスのフォルダがありません: {corpus}")
+    templates_dir = default_templates_dir()
+    model = train.train(corpus, load_clause_set("iruma", templates_dir))
+    target = output or MODEL_PATH
+    save_model(model, target)
+    info = train.summary(model)
+    _out(
+        f"保存しました: {target}（要素 {info['elements']}、語彙 {info['vocabulary']}、"
+        f"コーパス sha256 {info['corpus_sha256'][:12]}…）"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised by a subprocess test

@@ -33,12 +33,21 @@ from portal import sandbox
 from portal.clausecheck.clauseset import Clause, ClauseSet, Element
 from portal.clausecheck.errors import DocumentError
 from portal.clausecheck.extract import ExtractedDocument
+from portal.clausecheck.model import ElementModel, load_model
 from portal.clausecheck.normalize import (
     NormalizedDocument,
     _num_value,
     _sentence_ends,
     has_pi,
     normalize_document,
+)
+from portal.clausecheck.signals import (
+    ElementSignal,
+    ProvisionRef,
+    combine,
+    negated_in,
+    pi_required,
+    provisions_of,
 )
 
 Status = Literal["present", "partial", "missing"]
@@ -77,6 +86,8 @@ class ClauseResult:
     article: str = ""
     document_index: int | None = None
     evidence: tuple[Evidence, ...] = field(default=())
+    confidence: float = 1.0
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -299,7 +310,7 @@ def _evidence(
     )
 
 
-def _judge(clause: Clause, found: dict[str, _Candidate]) -> tuple[Status, list[str]]:
+def _judge(clause: Clause, found: set[str]) -> tuple[Status, list[str]]:
     missing = [key for key in clause.require if key not in found]
     if not missing:
         return "present", []
@@ -308,32 +319,125 @@ def _judge(clause: Clause, found: dict[str, _Candidate]) -> tuple[Status, list[s
     return "missing", missing
 
 
-def check_normalized(ndocs: Sequence[NormalizedDocument], clause_set: ClauseSet) -> CheckResult:
-    """Check already normalised documents (see `check_documents`)."""
-    indexes = [_DocIndex(ndoc, clause_set) for ndoc in ndocs]
-    cache: dict[str, _Candidate | None] = {}
+class PatternFinder:
+    """The pattern library's verdict per element, computed once per element."""
 
-    def lookup(key: str) -> _Candidate | None:
-        if key not in cache:
-            cache[key] = _find_element(clause_set.elements[key], clause_set, indexes)
-        return cache[key]
+    def __init__(self, ndocs: Sequence[NormalizedDocument], clause_set: ClauseSet) -> None:
+        self.ndocs = ndocs
+        self.clause_set = clause_set
+        self.indexes = [_DocIndex(ndoc, clause_set) for ndoc in ndocs]
+        self._cache: dict[str, _Candidate | None] = {}
+
+    def candidate(self, key: str) -> _Candidate | None:
+        if key not in self._cache:
+            self._cache[key] = _find_element(
+                self.clause_set.elements[key], self.clause_set, self.indexes
+            )
+        return self._cache[key]
+
+    def where(self, key: str) -> tuple[int, int] | None:
+        """(document, paragraph) of the element's best match, or None."""
+        cand = self.candidate(key)
+        if cand is None:
+            return None
+        ndoc = self.ndocs[cand.doc]
+        return cand.doc, ndoc.units[ndoc.unit_at_canon(cand.start)].paragraph
+
+
+def _provision_evidence(
+    key: str,
+    clause_set: ClauseSet,
+    ndocs: Sequence[NormalizedDocument],
+    provision: ProvisionRef,
+) -> Evidence:
+    """Evidence from a provision the model chose: its first sentence, on its page."""
+    ndoc = ndocs[provision.doc]
+    unit_no = ndoc.paragraphs[provision.paragraph].units[0]
+    text = ndoc.units[unit_no].text
+    stop = text.find("。")
+    end = stop + 1 if 0 <= stop < MAX_EXCERPT else min(len(text), MAX_EXCERPT)
+    excerpt = text[:end] + ("…" if end < len(text) and text[end - 1] != "。" else "")
+    return Evidence(
+        element=key,
+        label=clause_set.element_label(key),
+        document=ndoc.name,
+        document_index=provision.doc,
+        page=ndoc.units[unit_no].page,
+        excerpt=excerpt,
+        highlight=(0, end),
+    )
+
+
+REVIEW_BELOW = 0.6
+REVIEW_DISAGREE_BELOW = 0.7
+
+
+def _clause_confidence(
+    clause: Clause, status: Status, signals: dict[str, ElementSignal]
+) -> tuple[float, bool]:
+    """(confidence, needs_review) of a clause from the signals of the elements it depends on.
+
+    The status is only as sure as its least sure element; the weaker forms (``partial_if``)
+    count only when they decide (no required element found).
+    """
+    keys = list(clause.require)
+    if status == "missing" or not any(signals[k].found for k in clause.require):
+        keys += [k for k in clause.partial_if if k in signals]
+    relevant = [signals[k] for k in keys if k in signals]
+    if not relevant:
+        return 1.0, False
+    confidence = min(s.confidence for s in relevant)
+    disagree = any(not s.agree for s in relevant)
+    review = confidence < REVIEW_BELOW or (disagree and confidence < REVIEW_DISAGREE_BELOW)
+    return round(confidence, 3), review
+
+
+def check_normalized(
+    ndocs: Sequence[NormalizedDocument],
+    clause_set: ClauseSet,
+    model: ElementModel | Literal["default"] | None = "default",
+) -> CheckResult:
+    """Check already normalised documents (see `check_documents`)."""
+    if model == "default":
+        model = load_model()
+    finder = PatternFinder(ndocs, clause_set)
+    keys = sorted({k for c in clause_set.clauses for k in c.require + c.partial_if})
+    provisions = provisions_of(ndocs, [index.nullified for index in finder.indexes])
+    signals = combine(
+        ndocs,
+        keys,
+        finder.where,
+        model,
+        provisions,
+        pi_required(clause_set),
+        negated_in(clause_set),
+    )
+
+    def evidence_for(key: str) -> Evidence:
+        sig = signals[key]
+        cand = finder.candidate(key)
+        model_better = (
+            sig.model_provision is not None
+            and sig.model_prob >= 0.5
+            and (sig.prob_at_pattern is None or sig.prob_at_pattern < 0.5)
+        )
+        if cand is not None and not model_better:
+            return _evidence(key, clause_set, finder.indexes, cand)
+        if sig.model_provision is None:  # found by neither signal: not asked for evidence
+            raise LookupError(key)
+        return _provision_evidence(key, clause_set, ndocs, provisions[sig.model_provision])
 
     results: list[ClauseResult] = []
     for clause in clause_set.clauses:
-        found: dict[str, _Candidate] = {}
-        for key in clause.require + clause.partial_if:
-            cand = lookup(key)
-            if cand is not None:
-                found[key] = cand
+        found = {key for key in clause.require + clause.partial_if if signals[key].found}
         status, missing = _judge(clause, found)
         evidence = tuple(
-            _evidence(key, clause_set, indexes, found[key])
-            for key in clause.require + clause.partial_if
-            if key in found
+            evidence_for(key) for key in clause.require + clause.partial_if if key in found
         )
         # The evidence shown is that of the first required element found (secrecy for
         # clause 1, the report for clause 5 …), else of the weaker form that made it partial.
         shown = evidence[0] if evidence and status != "missing" else None
+        confidence, review = _clause_confidence(clause, status, signals)
         results.append(
             ClauseResult(
                 no=clause.no,
@@ -348,6 +452,8 @@ def check_normalized(ndocs: Sequence[NormalizedDocument], clause_set: ClauseSet)
                 article=clause.article,
                 document_index=shown.document_index if shown else None,
                 evidence=evidence,
+                confidence=confidence,
+                needs_review=review,
             )
         )
     return CheckResult(

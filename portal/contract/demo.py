@@ -10,6 +10,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
+
 from portal.contract import drafting, services
 from portal.contract.models import (
     Contract,
@@ -21,76 +23,10 @@ from portal.demo import DemoContext
 from portal.profile import current_profile
 from portal.wareki import fiscal_year
 
-BODY_TEXT = (
-    "業務委託契約書\n"
-    "\n"
-    "委託者{city}（以下「甲」という。）と受託者{company}（以下「乙」とい"
-    "う。）は、次の条項により{title}に関する委託契約を締結する。\n"
-    "\n"
-    "（委託業務）\n"
-    "第1条　甲は、{title}（以下「委託業務」という。）を乙に委託し、"
-    "乙はこれを受託する。\n"
-    "\n"
-    "（契約期間）\n"
-    "第2条　契約期間は、{start}から{end}までとする。\n"
-    "\n"
-    "（検査）\n"
-    "第3条　乙は、委託業務を完了したときは、遅滞なく甲に完了報告書を提出し、"
-    "甲の検査を受けなければならない。\n"
-    "\n"
-    "（個人情報の保護）\n"
-    "第4条　乙は、この契約による事務を処理するための個人情報の取扱いについては、"
-    "別記「個人情報取扱特記事項」を守らなければならない。\n"
-    "\n"
-)
+BODY_TEXT = "body"  # contract_templates/texts/_demo/body.txt
 
 # 第37条第1項第3号 (複製等の制限) is missing on purpose: the check reports it.
-LACKING_TEXT = (
-    "業務委託契約書\n"
-    "\n"
-    "委託者{city}（以下「甲」という。）と受託者{company}（以下「乙」とい"
-    "う。）は、{title}について次のとおり契約を締結する。\n"
-    "\n"
-    "（秘密の保持）\n"
-    "第1条　乙は、この契約による事務に関して知り得た個人情報をみだりに他人に知らせ、"
-    "又は不当な目的に使用してはならない。この契約が終了した後においても、同様とする。\n"
-    "\n"
-    "（目的外利用の禁止）\n"
-    "第2条　乙は、甲の指示又は承諾がある場合を除き、この契約による事務に関して知り得た"
-    "個人情報を契約の目的以外の目的に利用し、又は第三者に提供してはならない。\n"
-    "\n"
-    "（再委託の禁止）\n"
-    "第3条　乙は、この契約による個人情報を取り扱う事務を第三者に委託してはならない。ただし、"
-    "あらかじめ甲の書面による承諾を得た場合は、この限りでない。\n"
-    "\n"
-    "（安全管理措置）\n"
-    "第4条　乙は、この契約による事務に関して知り得た個人情報の漏えい、"
-    "滅失及びき損の防止その他の個人情報の適切な管理のために必要な措置を講じなければなら"
-    "ない。\n"
-    "\n"
-    "（事故発生時における報告）\n"
-    "第5条　乙は、個人情報の漏えい、滅失、き損その他の事故が発生し、"
-    "又は発生したおそれがあることを知ったときは、直ちに甲に報告し、"
-    "甲の指示に従わなければならない。\n"
-    "\n"
-    "（資料等の返還等）\n"
-    "第6条　乙は、この契約による事務を処理するために甲から引き渡された個人情報が記録さ"
-    "れた資料等を、この契約の完了後直ちに甲に返還し、又は甲の指示する方法により消去し、"
-    "若しくは廃棄しなければならない。\n"
-    "\n"
-    "（契約の解除及び損害賠償）\n"
-    "第7条　甲は、乙がこの契約に違反していると認めたときは、契約を解除し、"
-    "乙に対し損害賠償を請求することができる。\n"
-    "\n"
-    "（遵守状況の報告及び監査）\n"
-    "第8条　乙は、甲が定める時期に、この契約の遵守状況について書面により甲に報告しなけ"
-    "ればならない。\n"
-    "2　甲は、必要があると認めるときは、乙に対し個人情報の取扱状況について報告を求め、"
-    "又は甲の職員に乙の作業場所に立ち入らせ、実地に検査させることができる。\n"
-    "3　前2項の規定は、再委託先について準用する。この場合において、"
-    "甲は、乙を通じて、又は自ら再委託先の監査等を行うことができる。\n"
-    "\n"
-)
+LACKING_TEXT = "lacking"  # contract_templates/texts/_demo/lacking.txt
 
 
 @dataclass(frozen=True)
@@ -151,13 +87,17 @@ def _create(ctx: DemoContext, spec: _Spec) -> Contract:
 
 
 def _body(contract: Contract, template: str) -> bytes:
-    return template.format(
+    """The demo document `template` (a contract's own text, with its own 第1条…) filled in."""
+    folder = current_app.extensions["portal_config"].templates_dir / "texts" / "_demo"
+    text = (folder / f"{template}.txt").read_text(encoding="utf-8")
+    filled: str = text.format(
         city=current_profile().city,
         company=contract.company.name,
         title=contract.title,
         start=contract.period_start.isoformat(),
         end=contract.period_end.isoformat(),
-    ).encode("utf-8")
+    )
+    return filled.encode("utf-8")
 
 
 SPECS = (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from portal.contract.models import (
@@ -13,7 +13,8 @@ from portal.contract.models import (
     ROLE_LABELS,
     HandlingLocation,
 )
-from portal.forms import PortalForm, text_field
+from portal.forms import JapaneseDateField, PortalForm, text_field
+from portal.profile import current_profile
 from portal.wareki import fiscal_year_label
 
 
@@ -33,10 +34,10 @@ class ContractForm(PortalForm):
     )
     kind = SelectField("契約の種類", choices=[(k.value, v) for k, v in KIND_LABELS.items()])
     fiscal_year = SelectField("年度", coerce=int)
-    period_start = DateField(
+    period_start = JapaneseDateField(
         "契約期間（開始）", validators=[InputRequired("開始日を入力してください。")]
     )
-    period_end = DateField(
+    period_end = JapaneseDateField(
         "契約期間（終了）", validators=[InputRequired("終了日を入力してください。")]
     )
     pi_categories = text_field(
@@ -59,11 +60,11 @@ class ContractForm(PortalForm):
     cloud_provider_country = text_field("クラウドサービス事業者の所在国", max_length=100)
     cloud_server_country = text_field("サーバの所在国", max_length=100)
     minimum_scope = text_field(
-        "必要最小限の範囲とする理由（第37条第2項）",
+        "必要最小限の範囲とする理由",
         required="取り扱う範囲が必要最小限である理由を入力してください。",
         area=True,
     )
-    anonymised = BooleanField("引渡し前に匿名化・仮名化の措置をとる（第37条第6項）")
+    anonymised = BooleanField("引渡し前に匿名化・仮名化の措置をとる")
     anonymisation_note = text_field("匿名化・仮名化の内容", max_length=2000, area=True)
     retention_years = IntegerField(
         "契約終了後の記録の保存年数",
@@ -73,6 +74,13 @@ class ContractForm(PortalForm):
             NumberRange(min=0, max=30, message="0から30までの数を入力してください。"),
         ],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The labels cite the active city's own articles (profile [citations]).
+        profile = current_profile()
+        self.minimum_scope.label.text += profile.article_note("minimum_scope")
+        self.anonymised.label.text += profile.article_note("anonymisation")
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok: bool = super().validate(extra_validators)
@@ -84,7 +92,10 @@ class ContractForm(PortalForm):
             for f in (self.cloud_provider, self.cloud_provider_country, self.cloud_server_country):
                 if not f.data:
                     # 入間市 第18条: the provider's country and the server's country.
-                    f.errors.append("クラウドサービスで取り扱う場合は入力してください（第18条）。")
+                    f.errors.append(
+                        "クラウドサービスで取り扱う場合は入力してください"
+                        f"{current_profile().article_note('foreign')}。"
+                    )
                     ok = False
         return ok
 
@@ -104,7 +115,9 @@ class OverrideForm(PortalForm):
         required="判断の理由を入力してください。",
         max_length=4000,
         area=True,
-        description="例: 第12条（秘密の保持）に記載あり。条文の表現が定型と異なるため確認した。",
+        description=(
+            "例: 契約書の「秘密の保持」の条に記載あり。条文の表現が定型と異なるため確認した。"
+        ),
     )
 
 
@@ -114,5 +127,5 @@ class ConfirmationRequestForm(PortalForm):
         required="確認を依頼する理由を入力してください（どこに書かれているか等）。",
         max_length=2000,
         area=True,
-        description="例: 第8条（再委託の禁止）に「他の者に行わせてはならない」と書かれています。",
+        description="例: 「再委託の禁止」の条に「他の者に行わせてはならない」と書かれています。",
     )

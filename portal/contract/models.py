@@ -166,6 +166,9 @@ class ContractDocument(StoredFileMixin, Base):
     # reads them instead of running OCR again (minutes for a long scan).
     ocr_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
+    # sent (text); None: stored before uploads were cleaned. Access records name the version.
+    cleaned: so.Mapped[bool | None] = so.mapped_column(default=None)
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="documents")
     uploaded_by: so.Mapped[User | None] = so.relationship()

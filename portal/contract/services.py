@@ -34,12 +34,14 @@ from portal.contract.models import (
     DocumentRole,
     HandlingLocation,
 )
-from portal.errors import PortalError
+from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
+from portal.filecheck.sniff import FileKind
 from portal.filestore import MissingBlobError, get_filestore, new_key
 from portal.ocr import IMAGE_CONTENT_TYPES, image_kind
 from portal.org.models import Company, Section
 from portal.profile import current_profile
+from portal.uploads import UploadLimits, served_label, take_bytes
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -54,6 +56,13 @@ ROLE_ORDER = {
     DocumentRole.SPECIFICATION: 2,
     DocumentRole.OTHER: 3,
 }
+
+
+# JPEG/PNG: a photo of a page, read by OCR; the intake stores it re-encoded without EXIF.
+DOCUMENT_KINDS = frozenset(
+    {FileKind.PDF, FileKind.DOCX, FileKind.TEXT, FileKind.CSV, FileKind.JPEG, FileKind.PNG}
+)
+"""What the clause check reads: PDF, Word and plain text (a CSV is text to it)."""
 
 
 class DocumentRejected(PortalError):
@@ -110,7 +119,7 @@ def _clean(data: ContractInput) -> dict[str, Any]:
             # 入間市 第18条: the provider's country and the server's country are both "外国".
             raise PortalError(
                 "クラウドサービスで取り扱う場合は、クラウドサービス事業者名、事業者の所在国及び"
-                "サーバの所在国を入力してください（第18条）。"
+                f"サーバの所在国を入力してください{current_profile().article_note('foreign')}。"
             )
     else:
         for name in cloud:
@@ -342,6 +351,21 @@ def upload_document(
         extracted = engine.extract(data, filename=filename, limits=limits)
     except engine.DocumentError as err:
         raise DocumentRejected(err.message, code=err.code) from err
+    # Then the shared intake: what is stored and served is the copy without properties,
+    # しおり and JavaScript (PDF) or document properties (Word) (広島市要綱 第6 7); its pages
+    # and text are the ones just read.
+    try:
+        data, intake = take_bytes(
+            data,
+            filename,
+            allowed=DOCUMENT_KINDS,
+            limits=UploadLimits.current().capped(
+                max_bytes=limits.max_bytes, max_pages=limits.max_pages
+            ),
+        )
+    except UploadRejected as err:
+        raise DocumentRejected(err.message, code=str(err.code)) from err
+    filename = intake.filename
 
     # Read the other current documents before anything is saved: a stored document that is
     # missing or unreadable refuses the upload with nothing written.
@@ -360,6 +384,7 @@ def upload_document(
             content_type=content_type,
             now=now,
         )
+        document.cleaned = intake.cleaned
         check = _check_documents(
             actor=actor, contract=contract, pairs=[*others, (document, extracted)], now=now
         )
@@ -463,7 +488,11 @@ def record_document_download(*, actor: Actor, document: ContractDocument) -> Non
         "document.downloaded",
         document,
         contract_id=document.contract_id,
-        data={"role": document.role.value, "version": document.version},
+        data={
+            "role": document.role.value,
+            "version": document.version,
+            "served": served_label(document.cleaned),
+        },
     )
 
 
@@ -582,8 +611,9 @@ def activate_contract(*, actor: User, contract: Contract, now: datetime) -> None
         profile = current_profile()
         raise PortalError(
             f"次の事項が契約書類に揃っていないため、履行中にできません"
-            f"（{profile.rule_title} {profile.article_clauses}）: {listed}。"
-            "契約書類を修正して登録し直すか、保護管理者が内容を確認して判断を登録してください。"
+            f"{profile.cite_note('clauses')}: {listed}。"
+            "契約書類を修正して登録し直すか、"
+            f"{profile.role_label('protection_manager')}が内容を確認して判断を登録してください。"
         )
     contract.status = ContractStatus.ACTIVE
     record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from portal.clausecheck.cli import check_command
+from portal.clausecheck.cli import check_command, clauses_group
 
 
 @click.group("contracts", help="契約書の条項確認と契約台帳の処理")
@@ -16,4 +16,4 @@ def contracts_group() -> None:
 contracts_group.add_command(check_command, "check")
 
 
-commands = [contracts_group]
+commands = [contracts_group, clauses_group]

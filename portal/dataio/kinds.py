@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from portal.account.models import SECTION_ROLES, Actor, Role, User
 from portal.audit.services import record
+from portal.authz.org import can_manage_company
 from portal.contract.models import Contract, ContractKind, ContractStatus, HandlingLocation
 from portal.dataio.models import ImportKind
 from portal.dataio.sheet import (
@@ -32,8 +33,11 @@ from portal.dataio.sheet import (
     text,
 )
 from portal.extensions import db
+from portal.forms import has_control_characters
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CertificateKind, Company, CompanyCertificate, Section
+from portal.org.services import companies_section_ids
+from portal.profile import current_profile
 from portal.wareki import fiscal_year
 
 # Password hash of an imported account: no password verifies against it (argon2 refuses the
@@ -77,7 +81,11 @@ def _email(value: str) -> str:
     return str(result.normalized).lower()
 
 
-def _limit(checked: Checked, column: str, value: str, limit: int) -> str:
+def _limit(
+    checked: Checked, column: str, value: str, limit: int, *, single_line: bool = True
+) -> str:
+    if single_line and has_control_characters(value):  # names, titles: mail subjects, CSV rows
+        checked.refuse(column, f"{column}に改行・タブなどの制御文字は使えません。")
     if len(value) > limit:
         checked.refuse(column, f"{column}は{limit}文字以内にしてください。")
     return value
@@ -178,6 +186,7 @@ class CompanyImporter(Importer):
             ):
                 self.existing[company.corporate_number] = company
         ids = [c.id for c in self.existing.values()]
+        self.section_ids = companies_section_ids(ids)
         self.certificates: dict[int, list[CompanyCertificate]] = {}
         for start in range(0, len(ids), _CHUNK):
             for cert in db.session.scalars(
@@ -195,6 +204,20 @@ class CompanyImporter(Importer):
             checked.refuse(column, f"法人番号「{raw_number}」は13桁の数字ではありません。")
         elif not is_valid_corporate_number(key):
             checked.refuse(column, "法人番号のチェックデジットが不正です。")
+        existing = self.existing.get(key)
+        # The command-line import (SYSTEM) is the operator's; people are held to their 課.
+        if (
+            existing is not None
+            and isinstance(self.actor, User)
+            and not can_manage_company(
+                self.actor, existing, self.section_ids.get(existing.id, set())
+            )
+        ):
+            checked.refuse(
+                column,
+                "この事業者は他の課の委託先です。登録内容の変更はその課の職員"
+                "又はシステム管理者に依頼してください。",
+            )
         name = self._cell(checked, row, "name")
         if not name:
             checked.refuse("名称", "名称を入力してください。")
@@ -202,7 +225,9 @@ class CompanyImporter(Importer):
         values: dict[str, Any] = {
             "corporate_number": key,
             "name": _limit(checked, "名称", name, 200),
-            "address": _limit(checked, "所在地", self._cell(checked, row, "address"), 300),
+            "address": _limit(
+                checked, "所在地", self._cell(checked, row, "address"), 300, single_line=False
+            ),
             "contact_name": _limit(
                 checked, "担当者氏名", self._cell(checked, row, "contact_name"), 100
             ),
@@ -506,7 +531,7 @@ class ContractImporter(Importer):
                 checked.refuse(
                     "取扱場所",
                     "クラウドで取り扱う契約には、クラウドサービス事業者・事業者の所在国・"
-                    "サーバの所在国を入力してください（第18条）。",
+                    f"サーバの所在国を入力してください{current_profile().article_note('foreign')}。",
                 )
         else:
             for name in cloud:
@@ -578,7 +603,7 @@ class UserImporter(Importer):
 
     def __init__(self, actor: Actor, role_titles: dict[str, str]) -> None:
         super().__init__(actor)
-        # The city's profile names the roles (四日市市: 取扱主任者, 管理責任者, ...).
+        # The city's profile names the roles (四日市市: 取扱責任者, 管理責任者, ...).
         self.role_titles = role_titles
         self.roles_by_title = {_norm_name(title): Role(key) for key, title in role_titles.items()}
 

@@ -38,7 +38,8 @@ NOTES: dict[ImportKind, dict[str, str]] = {
         "契約種別": " / ".join(KIND_CHOICES),
         "要配慮個人情報": " / ".join(SENSITIVE_CHOICES),
         "本人の数": "0以上の整数（1,200 のようなカンマ可）",
-        "取扱場所": " / ".join(LOCATION_CHOICES) + "。クラウドの場合は右の3列も必須（第18条）",
+        "取扱場所": " / ".join(LOCATION_CHOICES)
+        + "。クラウドの場合は右の3列も必須（外国での取扱いの確認）",
     },
     ImportKind.USERS: {
         "メールアドレス": "必須。この列で既存の利用者を探し、あれば更新します"

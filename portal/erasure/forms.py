@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -22,7 +21,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.erasure.models import MEDIA_TYPE_LABELS, METHOD_LABELS
 from portal.erasure.services import MAX_REVIEW_REASON
-from portal.forms import NFKC
+from portal.forms import NFKC, JapaneseDateField, SingleLine
 
 E = TypeVar("E", bound=StrEnum)
 MAX_ROWS = 30
@@ -50,7 +49,7 @@ class MediaRowForm(Form):
     media_type = _select("媒体の種類", MEDIA_TYPE_LABELS, "媒体の種類を一覧から選んでください。")
     identifier = StringField(
         "識別番号・シリアル番号",
-        validators=[Optional(), _max("識別番号・シリアル番号", 200)],
+        validators=[SingleLine(), Optional(), _max("識別番号・シリアル番号", 200)],
         filters=NFKC,
     )
     # A text field (NFKC: full-width digits accepted) so a wrong entry gets a Japanese message.
@@ -67,24 +66,28 @@ class MediaRowForm(Form):
 
 class CertificateForm(FlaskForm):
     media = FieldList(FormField(MediaRowForm), min_entries=DEFAULT_ROWS, max_entries=MAX_ROWS)
-    erased_on = DateField(
+    erased_on = JapaneseDateField(
         "消去・廃棄の実施日",
         validators=[DataRequired("実施日を正しい日付（年-月-日）で入力してください。")],
     )
     place = StringField(
         "実施場所",
-        validators=[DataRequired("実施場所を入力してください。"), _max("実施場所", 200)],
+        validators=[
+            SingleLine(),
+            DataRequired("実施場所を入力してください。"),
+            _max("実施場所", 200),
+        ],
         filters=NFKC,
     )
     operator = StringField(
         "作業者（氏名・所属）",
-        validators=[DataRequired("作業者を入力してください。"), _max("作業者", 100)],
+        validators=[SingleLine(), DataRequired("作業者を入力してください。"), _max("作業者", 100)],
         filters=NFKC,
     )
     witnessed = BooleanField("市職員が立ち会った")
     witness_name = StringField(
         "立ち会った市職員の氏名",
-        validators=[Optional(), _max("立会者の氏名", 100)],
+        validators=[SingleLine(), Optional(), _max("立会者の氏名", 100)],
         filters=NFKC,
     )
     certificate_pdf = FileField("署名済みの消去証明書（PDF）")

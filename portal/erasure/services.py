@@ -438,7 +438,7 @@ def _photo_rule_problems(data: CertificateInput) -> list[str]:
         return []
     return [
         f"市職員の立会いがない場合は、媒体ごとに{need}枚以上の写真が必要です"
-        f"（{current_profile().rule_title} {rules.article}）。写真のない媒体: {'、'.join(short)}。"
+        f"{current_profile().cite_note('erasure')}。写真のない媒体: {'、'.join(short)}。"
     ]
 
 
@@ -872,6 +872,7 @@ def record_file_access(*, actor: User, file: ErasureFile, downloaded: bool) -> N
         data={
             "feature": "erasure",
             "variant": file.variant.value,
+            "served": "original" if file.is_original else "cleaned",
             "certificate_id": file.certificate_id,
             "size": file.size,
         },

@@ -1,29 +1,42 @@
-"""Checking and cleaning a submission's files before anything is stored.
+"""The erasure submission's files through the shared intake (portal.uploads).
 
-Every file is judged from its bytes (portal.filecheck, parsers in a limited child process);
-the first rejection stops the whole submission, and since nothing is written to the file store
-until every file has passed, a rejected submission leaves no blob and no row behind. What is
-stored and served is the cleaned copy: photos re-encoded without EXIF/GPS/comments, the PDF
-without properties, XMP and しおり (広島市要綱 第6 7). The upload itself is kept only where the
-city configures `keep_original_uploads`.
+Every file is judged from its bytes and cleaned before anything is stored; the first
+rejection stops the whole submission, and since nothing is written to the file store until
+every file has passed, a rejected submission leaves no blob and no row behind. What is stored
+and served is the cleaned copy: photos re-encoded without EXIF/GPS/comments, the PDF without
+properties, XMP and しおり (広島市要綱 第6 7). The upload itself is kept only where the city
+configures `keep_original_uploads`.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
-
-from portal.errors import PortalError
+from portal.errors import UploadRejected
 from portal.filecheck.errors import FileRejected, megabytes
-from portal.filecheck.images import ImageInfo, SanitizedImage, sanitize_image, validate_image
-from portal.filecheck.pdf import PdfInfo, clean_pdf, validate_pdf
-from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
+from portal.filecheck.images import ACCEPTED_IMAGE_KINDS, ImageInfo, SanitizedImage
+from portal.filecheck.images import validate_image as _validate_image
+from portal.filecheck.pdf import PdfInfo
+from portal.filecheck.sniff import FileKind
+from portal.uploads import BlobWriter as _SharedBlobWriter
+from portal.uploads import Intake, Upload, UploadLimits, discard_blobs, precheck, take
+from portal.uploads.intake import THUMB_PX
 
-log = logging.getLogger("portal.erasure")
+__all__ = [
+    "THUMB_PX",
+    "BlobWriter",
+    "CheckedPdf",
+    "CheckedPhoto",
+    "Upload",
+    "UploadRejected",
+    "check_pdf",
+    "describe_limits",
+    "discard_blobs",
+    "sanitize_photos",
+    "validate_photos",
+]
 
 PHOTO_MAX_BYTES = 30 * 1024 * 1024
 """Per photo: a 48-megapixel HEIC/JPEG from a current phone is 10-25 MB."""
@@ -31,23 +44,6 @@ CERTIFICATE_MAX_BYTES = 50 * 1024 * 1024
 CERTIFICATE_MAX_PAGES = 200
 """A signed 消去証明書 is a few pages; the config's document limit applies when lower."""
 DISPLAY_MAX_PX = 2048
-THUMB_PX = 320
-
-
-class UploadRejected(PortalError):
-    """A file of the submission failed its check; `code` is portal.filecheck's RejectCode."""
-
-    def __init__(self, message: str, *, code: str, filename: str) -> None:
-        super().__init__(message, code=code)
-        self.filename = filename
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file already streamed to a temporary path by the view (or the demo)."""
-
-    path: Path
-    filename: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +51,7 @@ class CheckedPdf:
     upload: Upload
     info: PdfInfo
     cleaned: Path
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,110 +61,87 @@ class CheckedPhoto:
     sanitized: SanitizedImage
     display: Path
     thumb: Path
+    removed: tuple[str, ...] = ()
 
 
-def _limits() -> tuple[int, int, int, int]:
-    cfg = current_app.extensions["portal_config"]
-    return (
-        min(PHOTO_MAX_BYTES, cfg.max_content_length),
-        cfg.max_image_pixels,
-        min(CERTIFICATE_MAX_BYTES, cfg.max_content_length),
-        min(CERTIFICATE_MAX_PAGES, cfg.max_document_pages),
+def _photo_limits() -> UploadLimits:
+    return UploadLimits.current().capped(max_bytes=PHOTO_MAX_BYTES)
+
+
+def _pdf_limits() -> UploadLimits:
+    return UploadLimits.current().capped(
+        max_bytes=CERTIFICATE_MAX_BYTES, max_pages=CERTIFICATE_MAX_PAGES
     )
 
 
-def _rejected(label: str, upload: Upload, exc: FileRejected) -> UploadRejected:
-    return UploadRejected(
-        f"{label}「{upload.filename}」を受け付けられません。{exc.message}",
-        code=str(exc.code),
-        filename=upload.filename,
-    )
+class BlobWriter(_SharedBlobWriter):
+    """The shared writer under erasure/ keys."""
+
+    def __init__(self, *, now: datetime) -> None:
+        super().__init__("erasure", now=now)
 
 
 def check_pdf(upload: Upload, workdir: Path) -> CheckedPdf:
     """Validate the signed certificate and write its cleaned copy into `workdir`."""
-    _, _, max_bytes, max_pages = _limits()
-    try:
-        info = validate_pdf(upload.path, max_bytes=max_bytes, max_pages=max_pages)
-        cleaned = workdir / "certificate.pdf"
-        clean_pdf(upload.path, cleaned)
-    except FileRejected as exc:
-        raise _rejected("消去証明書", upload, exc) from exc
-    return CheckedPdf(upload=upload, info=info, cleaned=cleaned)
+    intake = take(
+        upload.path,
+        upload.filename,
+        allowed={FileKind.PDF},
+        limits=_pdf_limits(),
+        workdir=workdir,
+        label="消去証明書",
+    )
+    assert intake.pdf is not None  # noqa: S101 - a PDF intake always has its PdfInfo
+    return CheckedPdf(upload=upload, info=intake.pdf, cleaned=intake.path, removed=intake.removed)
 
 
 def validate_photos(uploads: list[Upload]) -> list[ImageInfo]:
-    """Cheap first pass over every photo (header, pixel count, complete decode at 1/8 scale)
-    so a bad 20th photo is found before 19 photos are re-encoded."""
-    max_bytes, max_pixels, _, _ = _limits()
+    """Cheap first pass over every photo (type, polyglot, header, pixel count, complete
+    decode at 1/8 scale) so a bad 20th photo is found before 19 photos are re-encoded."""
+    limits = _photo_limits()
     infos = []
     for upload in uploads:
         try:
-            infos.append(validate_image(upload.path, max_bytes=max_bytes, max_pixels=max_pixels))
+            precheck(upload.path, upload.filename, allowed=ACCEPTED_IMAGE_KINDS, limits=limits)
+            infos.append(
+                _validate_image(
+                    upload.path, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
+                )
+            )
         except FileRejected as exc:
-            raise _rejected("写真", upload, exc) from exc
+            raise exc.naming("写真", upload.filename) from exc
     return infos
 
 
 def sanitize_photos(
     uploads: list[Upload], infos: list[ImageInfo], workdir: Path
 ) -> list[CheckedPhoto]:
-    _, max_pixels, _, _ = _limits()
+    limits = _photo_limits()
     checked = []
     for n, (upload, info) in enumerate(zip(uploads, infos, strict=True), start=1):
-        display = workdir / f"photo-{n}.img"
-        thumb = workdir / f"photo-{n}-thumb.img"
-        try:
-            result = sanitize_image(
-                upload.path,
-                display,
-                thumb,
-                display_max_px=DISPLAY_MAX_PX,
-                thumb_px=THUMB_PX,
-                max_pixels=max_pixels,
-            )
-        except FileRejected as exc:
-            raise _rejected("写真", upload, exc) from exc
-        checked.append(CheckedPhoto(upload, info, result, display, thumb))
+        intake: Intake = take(
+            upload.path,
+            upload.filename,
+            allowed=ACCEPTED_IMAGE_KINDS,
+            limits=limits,
+            workdir=workdir / f"photo-{n}",
+            label="写真",
+            thumbnail=True,
+            display_max_px=DISPLAY_MAX_PX,
+        )
+        assert intake.sanitized is not None  # noqa: S101 - a photo intake is re-encoded
+        assert intake.thumb is not None  # noqa: S101 - thumbnail=True
+        checked.append(
+            CheckedPhoto(upload, info, intake.sanitized, intake.path, intake.thumb, intake.removed)
+        )
     return checked
 
 
 def describe_limits() -> str:
     """For the form's help text."""
-    max_bytes, max_pixels, pdf_bytes, pdf_pages = _limits()
+    photo, pdf = _photo_limits(), _pdf_limits()
     return (
-        f"写真は JPEG・PNG・HEIC（1枚 {megabytes(max_bytes)}・"
-        f"約 {max_pixels // 10_000:,} 万画素まで）、"
-        f"消去証明書は PDF（{megabytes(pdf_bytes)}・{pdf_pages} ページまで）。"
+        f"写真は JPEG・PNG・HEIC（1枚 {megabytes(photo.max_bytes)}・"
+        f"約 {photo.max_pixels // 10_000:,} 万画素まで）、"
+        f"消去証明書は PDF（{megabytes(pdf.max_bytes)}・{pdf.max_pages} ページまで）。"
     )
-
-
-class BlobWriter:
-    """Writes blobs under fresh keys and remembers them, so a failure later in the same request
-    can remove every blob it wrote ("nothing saved")."""
-
-    def __init__(self, *, now: datetime) -> None:
-        self.now = now
-        self.keys: list[str] = []
-        self.store = get_filestore()
-
-    def save(self, path: Path, content_type: str) -> StoredBlob:
-        key = new_key("erasure", now=self.now)
-        # Remembered before writing: a save that fails half-way is cleaned up too.
-        self.keys.append(key)
-        with path.open("rb") as f:
-            return self.store.save(key, f, content_type)
-
-    def discard(self) -> None:
-        discard_blobs(self.keys)
-        self.keys = []
-
-
-def discard_blobs(keys: list[str]) -> None:
-    store = get_filestore()
-    for key in keys:
-        try:
-            store.delete(key)
-        except FileStoreError:
-            # The nightly reconcile job reports what is left; the request itself must not fail.
-            log.exception("could not delete blob %s after a failed submission", key)

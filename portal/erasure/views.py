@@ -255,6 +255,14 @@ def _prefill(form: CertificateForm, obligation: ErasureObligation) -> None:
         entry.form.method.data = item.method.value
 
 
+def removed_notices(prepared: services.PreparedSubmission) -> list[str]:
+    """What was removed from the submission's files, each kind of removal said once."""
+    notices = list(prepared.pdf.removed)
+    for _media, photo in prepared.photos:
+        notices += [n for n in photo.removed if n not in notices]
+    return notices
+
+
 def _save_upload(storage: FileStorage, workdir: Path, n: int) -> Upload:
     path = workdir / f"upload-{n}"
     storage.save(path)
@@ -321,8 +329,17 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
         _prefill(form, obligation)
     while len(form.media) < rows:
         form.media.append_entry()
-    if form.validate_on_submit():
+    adding = request.method == "POST" and "add_rows" in request.form
+    if adding:
+        # Without JavaScript the 行を増やす button posts the form: what was typed comes back
+        # with more rows, nothing is checked or saved (browsers never refill file inputs).
+        for _ in range(min(3, MAX_ROWS - len(form.media))):
+            form.media.append_entry()
+        if any(f for entry in form.media for f in (entry.form.photos.data or [])):
+            flash("行を増やしました。選んだ写真はもう一度選んでください。", "warning")
+    elif form.validate_on_submit():
         certificate: ErasureCertificate | None = None
+        removed: list[str] = []
         with tempfile.TemporaryDirectory(prefix="portal-upload-") as tmp:
             try:
                 data = _certificate_input(form, Path(tmp))
@@ -332,6 +349,7 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                 certificate = services.submit_certificate(
                     actor=user, obligation=obligation, data=data, prepared=prepared
                 )
+                removed = removed_notices(prepared)
                 keys = [f.storage_key for f in certificate.files]
                 try:
                     db.session.commit()
@@ -344,8 +362,11 @@ def submit(contract_id: int, party_key: int) -> ResponseReturnValue:
                 flash(err.text, "error")
         if certificate is not None:
             flash("消去・廃棄証明を提出しました。市の保護管理者が確認します。", "success")
+            if removed:
+                # The contractor learns what the photos and the PDF carried (広島市要綱 第6 7).
+                flash("".join(removed), "info")
             return redirect(url_for("erasure.certificate", certificate_id=certificate.id))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not adding else 200
     return render_template(
         "erasure/submit.html",
         form=form,

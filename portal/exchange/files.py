@@ -1,22 +1,20 @@
-"""What the exchange accepts, judged from the bytes, and how it is served back.
+"""What the exchange accepts and how it is served back.
 
-Nothing active is accepted or served inline: HTML, SVG, XML, scripts, executables and
-macro-enabled Office files are refused at upload; a PDF with JavaScript or actions is accepted
-(a contractor may need to send one) but only ever served as an attachment.
+Every file goes through the shared intake (portal.uploads): HTML, SVG, XML, scripts,
+executables and macro-enabled Office files are refused; PDFs are stored without properties,
+XMP, しおり, JavaScript and actions, photos re-encoded without EXIF/GPS. A version stored before
+cleaning was introduced, with active content, is only ever served as an attachment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import Response
 
-from portal.filecheck.errors import FileRejected, RejectCode, megabytes
-from portal.filecheck.pdf import PdfMetadataReport, validate_pdf
-from portal.filecheck.policy import check_upload, download_headers, inline_allowed
-from portal.filecheck.sniff import FileKind, safe_content_type, sniff_path
+from portal.filecheck.pdf import PdfMetadataReport
+from portal.filecheck.policy import download_headers, inline_allowed
+from portal.filecheck.sniff import FileKind
 from portal.filestore import FileStore
 
 ALLOWED_KINDS = frozenset(
@@ -54,44 +52,6 @@ INFO_LABELS = {
     "/CreationDate": "作成日時",
     "/ModDate": "更新日時",
 }
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    kind: FileKind
-    content_type: str
-    size: int
-    page_count: int
-    pdf_report: PdfMetadataReport | None
-
-    @property
-    def has_active_content(self) -> bool:
-        """PDF JavaScript, actions or embedded files (never served inline)."""
-        return self.pdf_report is not None and self.pdf_report.has_active_content
-
-    @property
-    def needs_sharing_warning(self) -> bool:
-        """広島市 第6 7: properties, XMP or しおり hold text, or the PDF can run something."""
-        report = self.pdf_report
-        return report is not None and (report.has_hidden_text or report.has_active_content)
-
-
-def check_file(path: Path, filename: str, *, max_bytes: int, max_pages: int) -> CheckedFile:
-    """Classify `path` from its bytes and validate it; raises FileRejected (code + message)."""
-    size = path.stat().st_size
-    if size == 0:
-        raise FileRejected(RejectCode.EMPTY)
-    if size > max_bytes:
-        raise FileRejected(
-            RejectCode.TOO_LARGE,
-            f"ファイルが大きすぎます（{megabytes(size)}）。上限は {megabytes(max_bytes)} です。",
-        )
-    kind = sniff_path(path, filename=filename)
-    check_upload(kind, allowed=ALLOWED_KINDS)
-    if kind is FileKind.PDF:
-        info = validate_pdf(path, max_bytes=max_bytes, max_pages=max_pages)
-        return CheckedFile(kind, safe_content_type(kind), size, info.pages, info.metadata)
-    return CheckedFile(kind, safe_content_type(kind), size, 0, None)
 
 
 def findings_of(report: PdfMetadataReport) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from portal.forms import NFKC
+from portal.forms import NFKC, SingleLine
 
 
 def _no_slash(form: object, field: StringField) -> None:
@@ -17,6 +17,7 @@ class FolderForm(FlaskForm):
     name = StringField(
         "フォルダ名",
         validators=[
+            SingleLine(),
             DataRequired("フォルダ名を入力してください。"),
             Length(max=100, message="フォルダ名は100文字以内で入力してください。"),
             _no_slash,

@@ -11,6 +11,7 @@ referenced are returned as keys and deleted by the caller *after* the commit
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from portal.audit.services import record
 from portal.authz.exchange import READ_ONLY_STATUSES, TIER_OPEN_STATUSES, is_read_only
 from portal.contract.models import Contract
 from portal.errors import PortalError
-from portal.exchange.files import CheckedFile, check_file, findings_of
+from portal.exchange.files import ALLOWED_KINDS, findings_of
 from portal.exchange.models import (
     CITY_PARTY,
     ExchangeComment,
@@ -43,7 +44,6 @@ from portal.exchange.models import (
 )
 from portal.extensions import db
 from portal.filecheck.errors import FileRejected
-from portal.filecheck.pdf import clean_pdf
 from portal.filecheck.policy import clean_filename
 from portal.filestore import FileStoreError, StoredBlob, get_filestore, new_key
 from portal.formatting import file_size
@@ -52,6 +52,7 @@ from portal.notification.services import notify
 from portal.profile import current_profile
 from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
+from portal.uploads import Intake, UploadLimits, take
 from portal.wareki import wareki_date
 
 log = logging.getLogger("portal.exchange")
@@ -64,19 +65,13 @@ AccessAction = Literal["viewed", "downloaded"]
 StagedChoice = Literal["cleaned", "original", "cancel"]
 
 
-class UploadRejected(PortalError):
-    """A file failed the byte checks; the message carries the error code (HELPERS.md)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code=code)
-
-
 @dataclass(frozen=True)
 class UploadOutcome:
     """Either a version that is now shared, or a PDF waiting for its uploader's choice."""
 
     version: ExchangeVersion | None = None
     staged: ExchangeStagedUpload | None = None
+    removed: tuple[str, ...] = ()  # what the intake removed, told to the uploader
 
 
 # --- spaces -----------------------------------------------------------------------------------
@@ -126,6 +121,27 @@ def ensure_spaces(*, actor: Actor, contract: Contract) -> list[ExchangeSpace]:
         )
     db.session.flush()
     return sorted(spaces.values(), key=lambda s: (s.tier, s.id))
+
+
+def space_plan(contract: Contract) -> list[ExchangeSpace]:
+    """Every space `contract` has or should have, without creating any (a GET changes
+    nothing): the stored ones, and unsaved ones (id None) for tiers that have none yet."""
+    stored = {
+        s.tier_key: s
+        for s in db.session.scalars(
+            sa.select(ExchangeSpace)
+            .where(ExchangeSpace.contract_id == contract.id)
+            .options(so.selectinload(ExchangeSpace.subcontract))
+        )
+    }
+    wanted: list[tuple[int, SubcontractRequest | None]] = [(0, None)]
+    wanted += [(tier.id, tier) for tier in approved_tiers(contract)]
+    planned = dict(stored)
+    for key, tier in wanted:
+        if key not in planned:
+            # Not added to the session: ExchangeSpace has no back-reference from Contract.
+            planned[key] = ExchangeSpace(contract=contract, subcontract=tier, tier_key=key)
+    return sorted(planned.values(), key=lambda s: (s.tier, s.id or 0))
 
 
 def exchange_contracts_filter(user: User) -> sa.ColumnElement[bool]:
@@ -258,18 +274,15 @@ def create_folder(*, actor: User, space: ExchangeSpace, name: str) -> ExchangeFo
 # --- uploads ----------------------------------------------------------------------------------
 
 
-def _limits() -> tuple[int, int]:
-    cfg = current_app.extensions["portal_config"]
-    return int(cfg.max_content_length), int(cfg.max_document_pages)
-
-
-def _check(path: Path, filename: str) -> CheckedFile:
-    max_bytes, max_pages = _limits()
+def _take(path: Path, filename: str, workdir: Path) -> Intake:
+    """The shared intake: type from the bytes, limits, the sandbox, the cleaned copy."""
     try:
-        return check_file(path, filename, max_bytes=max_bytes, max_pages=max_pages)
+        return take(
+            path, filename, allowed=ALLOWED_KINDS, limits=UploadLimits.current(), workdir=workdir
+        )
     except FileRejected as exc:
         log.info("exchange upload rejected: %s", exc.code)
-        raise UploadRejected(str(exc.code), exc.message) from exc
+        raise
 
 
 def _save_blob(path: Path, content_type: str, now: datetime) -> StoredBlob:
@@ -340,38 +353,43 @@ def _share(
     filename: str,
     now: datetime,
 ) -> UploadOutcome:
-    checked = _check(path, filename)
-    if actor.is_city_staff and checked.needs_sharing_warning:
-        staged = _stage(
+    with tempfile.TemporaryDirectory(prefix="exchange-clean-") as tmp:
+        intake = _take(path, filename, Path(tmp))
+        report = intake.pdf_report
+        warn = report is not None and (report.has_hidden_text or report.has_active_content)
+        if actor.is_city_staff and warn:
+            staged = _stage(
+                actor=actor,
+                space=space,
+                folder=folder,
+                document=document,
+                title=title,
+                personal_info=personal_info,
+                path=path,
+                intake=intake,
+                now=now,
+            )
+            return UploadOutcome(staged=staged)
+        # What is stored and served is the cleaned copy (広島市要綱 第6 7); the upload itself is
+        # not kept.
+        version = _add_version(
             actor=actor,
             space=space,
-            folder=folder,
             document=document,
-            title=title,
+            folder=folder,
+            title=title if document is not None else intake.filename,
             personal_info=personal_info,
-            path=path,
-            filename=filename,
-            checked=checked,
+            blob=_save_blob(intake.path, intake.content_type, now),
+            filename=intake.filename,
+            content_type=intake.content_type,
+            file_kind=intake.kind.value,
+            page_count=intake.pages,
+            has_active_content=False,
+            cleaned=intake.cleaned,
+            removed=intake.removed,
             now=now,
         )
-        return UploadOutcome(staged=staged)
-    version = _add_version(
-        actor=actor,
-        space=space,
-        document=document,
-        folder=folder,
-        title=title,
-        personal_info=personal_info,
-        blob=_save_blob(path, checked.content_type, now),
-        filename=filename,
-        content_type=checked.content_type,
-        file_kind=checked.kind.value,
-        page_count=checked.page_count,
-        has_active_content=checked.has_active_content,
-        cleaned=False,
-        now=now,
-    )
-    return UploadOutcome(version=version)
+    return UploadOutcome(version=version, removed=intake.removed)
 
 
 def _add_version(
@@ -390,6 +408,7 @@ def _add_version(
     has_active_content: bool,
     cleaned: bool,
     now: datetime,
+    removed: tuple[str, ...] = (),
 ) -> ExchangeVersion:
     if document is None:
         document = ExchangeDocument(
@@ -439,6 +458,7 @@ def _add_version(
             "size": blob.size,
             "sha256": blob.sha256,
             "cleaned": cleaned,
+            "removed": list(removed),
             "personal_info": document.personal_info,
         },
     )
@@ -461,19 +481,17 @@ def _stage(
     title: str,
     personal_info: bool,
     path: Path,
-    filename: str,
-    checked: CheckedFile,
+    intake: Intake,
     now: datetime,
 ) -> ExchangeStagedUpload:
-    assert checked.pdf_report is not None  # noqa: S101 - needs_sharing_warning implies a PDF
-    report = checked.pdf_report
-    cleaned_path = path.with_name(f"{path.name}.cleaned.pdf")
+    """A city PDF whose properties or しおり hold text waits for its uploader to look at what
+    was found (広島市要綱 第6 7). The cleaned copy is what will be shared; the original is kept
+    until the choice only so that a 保護管理者 may send it where the city keeps originals."""
+    assert intake.pdf_report is not None  # noqa: S101 - only PDFs are staged
+    report = intake.pdf_report
     clean_error: str | None = None
-    try:
-        clean_pdf(path, cleaned_path)
-    except FileRejected as exc:
-        clean_error = f"{exc.message}（エラーコード: {exc.code}）"
-    original = _save_blob(path, checked.content_type, now)
+    filename = intake.filename
+    original = _save_blob(path, intake.content_type, now)
     staged = ExchangeStagedUpload(
         space=space,
         folder=folder,
@@ -481,18 +499,15 @@ def _stage(
         title=title,
         personal_info=personal_info,
         uploaded_by_id=actor.id,
-        page_count=checked.page_count,
+        page_count=intake.pages,
         has_active_content=report.has_active_content,
         findings=findings_of(report),
         clean_error=clean_error,
         created_at=now,
     )
-    staged.set_blob(original, filename=filename, content_type=checked.content_type)
+    staged.set_blob(original, filename=filename, content_type=intake.content_type)
     if clean_error is None:
-        try:
-            cleaned = _save_blob(cleaned_path, checked.content_type, now)
-        finally:
-            cleaned_path.unlink(missing_ok=True)
+        cleaned = _save_blob(intake.path, intake.content_type, now)
         staged.cleaned_key = cleaned.key
         staged.cleaned_size = cleaned.size
         staged.cleaned_sha256 = cleaned.sha256
@@ -528,6 +543,12 @@ def send_staged_upload(
     space = staged.space
     if choice != "cancel":
         _require_writable(space.contract)
+    if choice == "original" and not may_send_original(actor):
+        raise PortalError(
+            "元のファイルはそのまま共有できません。プロパティ・しおり等を削除した版を共有してください"
+            "（元のファイルを残す設定の市で、保護管理者だけが元のファイルを共有できます）。",
+            code="original_not_allowed",
+        )
     if choice == "cleaned" and staged.cleaned_key is None:
         raise PortalError(
             "この PDF はクリーニングできませんでした。元のファイルを送るか、取りやめてください。"
@@ -583,6 +604,12 @@ def send_staged_upload(
     db.session.delete(staged)
     db.session.flush()
     return version, unused
+
+
+def may_send_original(actor: Actor) -> bool:
+    """Only where the city keeps originals (KEEP_ORIGINAL_UPLOADS), and only a 保護管理者."""
+    keep = bool(current_app.extensions["portal_config"].keep_original_uploads)
+    return keep and isinstance(actor, User) and actor.role == Role.PROTECTION_MANAGER
 
 
 def discard_blobs(keys: Iterable[str]) -> int:
@@ -836,6 +863,7 @@ def record_access(
                 "space_id": document.space_id,
                 "personal_info": document.personal_info,
                 "bytes": version.size,
+                "served": "cleaned" if version.cleaned else "as_uploaded",
                 "via": "zip" if folder is not None else "single",
                 **({"folder_id": folder.id} if folder is not None else {}),
             },

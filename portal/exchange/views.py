@@ -151,6 +151,9 @@ def _share_upload(
         return redirect(url_for("exchange.staged", staged_id=outcome.staged.id))
     assert outcome.version is not None  # noqa: S101 - one of the two is always set
     flash(done, "success")
+    if outcome.removed:
+        # The contractor learns what their file carried (広島市要綱 第6 7).
+        flash("".join(outcome.removed), "info")
     return redirect(url_for("exchange.document", document_id=outcome.version.document_id))
 
 
@@ -194,20 +197,43 @@ def contract(contract_id: int) -> ResponseReturnValue:
         )
     )
     if item is None:
-        deny(hide=True)  # before any space is created for someone who may see none
-    spaces = services.ensure_spaces(actor=user, contract=item)
-    visible = [s for s in spaces if can_view_exchange_space(user, s)]
+        deny(hide=True)
+    # A GET changes nothing: spaces not yet opened are shown with a button that opens them.
+    visible = [s for s in services.space_plan(item) if can_view_exchange_space(user, s)]
     require(bool(visible), hide=True)
-    db.session.commit()  # spaces are created on first use
     return render_template(
         "exchange/contract.html",
         contract=item,
         spaces=visible,
+        can_open={s.tier_key: can_upload_to_space(user, s) for s in visible if s.id is None},
         read_only=is_read_only(item),
         retention_ends=services.retention_ends_at(item),
         can_purge=can_purge_exchange(user, item),
         now=utcnow(),
         confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/exchange/contracts/<int:contract_id>/spaces")
+@roles(*WRITERS)
+def open_spaces(contract_id: int) -> ResponseReturnValue:
+    """Open the contract's spaces that do not exist yet (either side, while it is open)."""
+    user = _user()
+    item = db.session.scalar(
+        sa.select(Contract).where(
+            Contract.id == contract_id, services.exchange_contracts_filter(user)
+        )
+    )
+    if item is None:
+        deny(hide=True)
+    planned = [s for s in services.space_plan(item) if s.id is None]
+    require(any(can_upload_to_space(user, s) for s in planned))
+    form = ConfirmForm()
+    return _act(
+        form,
+        url_for("exchange.contract", contract_id=contract_id),
+        lambda: services.ensure_spaces(actor=user, contract=item),
+        "交換スペースを開きました。",
     )
 
 
@@ -399,7 +425,11 @@ def personal_info(document_id: int) -> ResponseReturnValue:
 def staged(staged_id: int) -> ResponseReturnValue:
     item = load_visible(ExchangeStagedUpload, staged_id, can_decide_staged_upload)
     return render_template(
-        "exchange/staged.html", staged=item, space=item.space, form=StagedDecisionForm()
+        "exchange/staged.html",
+        staged=item,
+        space=item.space,
+        form=StagedDecisionForm(),
+        may_send_original=services.may_send_original(_user()),
     )
 
 

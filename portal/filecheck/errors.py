@@ -23,6 +23,7 @@ class RejectCode(StrEnum):
     RESOURCE_LIMIT = "resource_limit"
     TIMEOUT = "timeout"
     PROCESSING_FAILED = "processing_failed"
+    POLYGLOT = "polyglot"
 
 
 DEFAULT_MESSAGES: dict[RejectCode, str] = {
@@ -55,6 +56,10 @@ DEFAULT_MESSAGES: dict[RejectCode, str] = {
     ),
     RejectCode.PROCESSING_FAILED: (
         "ファイルを処理できませんでした。ファイルが壊れている可能性があります。"
+    ),
+    RejectCode.POLYGLOT: (
+        "ファイルの後ろに別のファイル（ZIP 書庫など）が付け足されています。"
+        "不正なファイルの可能性があるため受け付けられません。元のファイルを保存し直してください。"
     ),
 }
 

@@ -75,6 +75,7 @@ class ImageInfo:
     orientation: int
     has_exif: bool
     has_gps: bool
+    has_comment: bool = False  # JPEG COM, XMP, PNG text chunks
 
     @property
     def pixels(self) -> int:
@@ -297,7 +298,18 @@ def _inspect(im: Image.Image, kind: FileKind, size: int, max_pixels: int) -> Ima
         orientation=orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1,
         has_exif=len(exif) > 0,
         has_gps=bool(exif.get_ifd(_EXIF_GPS_IFD)),
+        has_comment=_has_comment(im),
     )
+
+
+def _has_comment(im: Image.Image) -> bool:
+    """A JPEG comment, an XMP packet or PNG text chunks read with the header (im.info)."""
+    for key, value in im.info.items():
+        if key in ("comment", "xmp", "XML:com.adobe.xmp") and value:
+            return True
+        if im.format == "PNG" and isinstance(value, str) and value.strip():
+            return True
+    return False
 
 
 def _draft_scale(size: tuple[int, int], display_max_px: int) -> int:

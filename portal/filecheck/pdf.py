@@ -256,8 +256,18 @@ def _decode_contents(page: DictionaryObject) -> int:
     for item in streams:
         stream = item.get_object() if item is not None else None
         if isinstance(stream, StreamObject):
-            total += len(decode_stream_data(stream))
+            total += len(stream_bytes(stream))
     return total
+
+
+def stream_bytes(stream: StreamObject) -> bytes:
+    """The decoded data of `stream`. A stream without /Filter is stored as is (ISO 32000-2
+    7.3.8.2: /Filter is optional); pypdf's decode_stream_data raises NotImplementedError for
+    it, which refused every ordinary uncompressed PDF as malformed."""
+    filters = stream.get("/Filter")
+    if filters is None or (isinstance(filters, ArrayObject) and len(filters) == 0):
+        return bytes(stream._data)
+    return bytes(decode_stream_data(stream))
 
 
 def _inspect_worker(path: Path) -> PdfMetadataReport | Rejection:

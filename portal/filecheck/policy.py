@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from portal.filecheck.errors import FileRejected, RejectCode
 from portal.filecheck.sniff import ACTIVE_KINDS, FileKind, safe_content_type
+from portal.filestore.base import MAX_FILENAME_LENGTH
 from portal.filestore.base import clean_filename as stored_filename
 
 INLINE_KINDS = frozenset({FileKind.JPEG, FileKind.PNG, FileKind.PDF})
@@ -60,16 +61,94 @@ def download_headers(
     above), `Cache-Control: private, no-store` and a same-origin resource policy.
     """
     as_inline = inline and inline_allowed(kind, sanitized=sanitized)
-    name = clean_filename(filename)
-    disposition = "inline" if as_inline else "attachment"
-    encoded = quote(name, safe="")
+    content_type = safe_content_type(kind)
     return {
-        "Content-Type": safe_content_type(kind),
-        "Content-Disposition": (
-            f"{disposition}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"
+        "Content-Type": content_type,
+        "Content-Disposition": content_disposition(
+            filename, content_type=content_type, inline=as_inline
         ),
         **security_headers(inline_pdf=as_inline and kind is FileKind.PDF),
     }
+
+
+def content_disposition(
+    filename: str, *, content_type: str | None = None, inline: bool = False
+) -> str:
+    """RFC 6266: `filename*=UTF-8''…` (RFC 5987) for the real name plus an ASCII `filename=`
+    for old clients, both with the extension of what is served: '契約書.pdf' ->
+    filename="download.pdf"; a PDF stored as '仕様書' is offered as '仕様書.pdf'."""
+    name = clean_filename(filename)
+    kind = kind_of_content_type(content_type) if content_type else None
+    if kind is not None:
+        name = with_extension(name, kind)
+    disposition = "inline" if inline else "attachment"
+    return (
+        f'{disposition}; filename="{ascii_fallback(name)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
+
+
+def single_charset(content_type: str) -> str:
+    """`content_type` with exactly one charset: the first one given, or UTF-8 for text/*
+    (Werkzeug appends its own to a type that already names one)."""
+    parts = [p.strip() for p in content_type.split(";") if p.strip()]
+    if not parts:
+        return "application/octet-stream"
+    mimetype, params = parts[0].lower(), parts[1:]
+    charsets = [p for p in params if p.lower().startswith("charset=")]
+    others = [p for p in params if not p.lower().startswith("charset=")]
+    if charsets:
+        others.append(charsets[0])
+    elif mimetype.startswith("text/"):
+        others.append("charset=utf-8")
+    return "; ".join([mimetype, *others])
+
+
+EXTENSIONS: dict[FileKind, tuple[str, ...]] = {
+    FileKind.PDF: ("pdf",),
+    FileKind.JPEG: ("jpg",),  # a re-encoded ".jpeg" photo is offered as ".jpg"
+    FileKind.PNG: ("png",),
+    FileKind.DOCX: ("docx",),
+    FileKind.XLSX: ("xlsx",),
+    FileKind.PPTX: ("pptx",),
+    FileKind.ZIP: ("zip",),
+    FileKind.CSV: ("csv", "tsv", "txt"),
+    FileKind.TEXT: ("txt", "csv", "tsv", "md", "log"),
+}
+"""Extensions that fit what is served; the first is added when the name has none of them
+(a text file that happens to look like CSV keeps its ".txt")."""
+
+_KNOWN_EXTENSIONS = frozenset(
+    {ext for exts in EXTENSIONS.values() for ext in exts}
+    | {"jpeg", "jpe", "heic", "heif", "webp", "gif", "tif", "tiff", "htm", "html", "svg", "xml"}
+    | {"exe", "doc", "xls", "ppt", "docm", "xlsm"}
+)
+
+
+def kind_of_content_type(content_type: str) -> FileKind | None:
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    for kind in EXTENSIONS:
+        if safe_content_type(kind) == mimetype:
+            return kind
+    return None
+
+
+def with_extension(name: str, kind: FileKind) -> str:
+    """`name` with an extension that matches `kind`: '写真.heic' (re-encoded) -> '写真.jpg',
+    '報告' (a PDF) -> '報告.pdf', '議事録.2026' -> '議事録.2026.txt'; at most 255 characters."""
+    wanted = EXTENSIONS.get(kind)
+    if wanted is None:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    if ext.lower() in wanted:
+        return name
+    if ext.lower() not in _KNOWN_EXTENSIONS:
+        stem = name  # not an extension: keep the dot and what follows
+    suffix = "." + wanted[0]
+    stem = stem[: MAX_FILENAME_LENGTH - len(suffix)].rstrip(" .") or "download"
+    return stem + suffix
 
 
 def security_headers(*, inline_pdf: bool = False) -> dict[str, str]:

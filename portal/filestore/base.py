@@ -159,15 +159,15 @@ def build_download_response(
     """Wrap an open blob in a streamed response; the response closes `fileobj` when done,
     and `fileobj` is closed here if no response can be built.
 
-    `werkzeug.utils.send_file` builds Content-Disposition (an ASCII `filename` fallback plus
-    RFC 5987 `filename*=UTF-8''...` for Japanese names) and wraps the file in the server's
-    `wsgi.file_wrapper`, so gunicorn can sendfile() local blobs without copying through Python.
+    `werkzeug.utils.send_file` wraps the file in the server's `wsgi.file_wrapper`, so gunicorn
+    can sendfile() local blobs without copying through Python; Content-Type (one charset) and
+    Content-Disposition (RFC 6266, portal.filecheck.policy) are then set by the portal.
     """
     import flask
     from werkzeug.utils import send_file
 
     # Imported here: portal.filecheck.policy imports this module (clean_filename).
-    from portal.filecheck.policy import security_headers
+    from portal.filecheck.policy import content_disposition, security_headers, single_charset
 
     mimetype = content_type.split(";", 1)[0].strip().lower()
     as_attachment = not (inline and mimetype in INLINE_SAFE_TYPES)
@@ -193,6 +193,12 @@ def build_download_response(
         raise
     if size is not None:
         rv.content_length = size
+    # Werkzeug's own header gives '契約書.pdf' the fallback 'filename=.pdf' and appends a second
+    # charset to a type that names one; the portal's one helper does both right (RFC 6266).
+    rv.headers["Content-Type"] = single_charset(content_type)
+    rv.headers["Content-Disposition"] = content_disposition(
+        filename, content_type=content_type, inline=not as_attachment
+    )
     # Inline PDFs are not sandboxed: Chromium, Firefox and Safari refuse to render a PDF under
     # `sandbox`; they are cleaned of JavaScript and actions before they are stored.
     rv.headers.update(

@@ -112,7 +112,7 @@ def parse_description(data: Any) -> Description:
     if unknown_kinds:
         raise InvalidDescription(
             f"「sensitive」に要配慮個人情報の項目ではないものがあります: {'、'.join(unknown_kinds)}"
-            f"（広島市要綱 別表 ※2 の11項目の名称で指定してください: {'、'.join(SENSITIVE_KINDS)}）"
+            f"（要配慮個人情報の11項目の名称で指定してください: {'、'.join(SENSITIVE_KINDS)}）"
         )
     discovered_on = _date(data, "discovered_on")
     occurred_on = _date(data, "occurred_on") if data.get("occurred_on") is not None else None

@@ -7,7 +7,6 @@ from typing import Any
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.forms import PortalForm, text_field
+from portal.forms import JapaneseDateField, PortalForm, text_field
 from portal.incident.assessment import SENSITIVE_KINDS, Facts, People
 from portal.incident.description import MAX_PEOPLE
 from portal.incident.models import CAUSE_LABELS
@@ -29,8 +28,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _date(label: str, *, required: str | None = None) -> DateField:
-    return DateField(label, validators=[DataRequired(required)] if required else [Optional()])
+def _date(label: str, *, required: str | None = None) -> JapaneseDateField:
+    return JapaneseDateField(
+        label, validators=[DataRequired(required)] if required else [Optional()]
+    )
 
 
 def _people(label: str, *, required: bool) -> IntegerField:

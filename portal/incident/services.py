@@ -258,14 +258,7 @@ def report_incident(
 
 
 def _default_limits() -> Limits:
-    from flask import current_app
-
-    cfg = current_app.extensions["portal_config"]
-    return Limits(
-        max_bytes=cfg.max_content_length,
-        max_pages=cfg.max_document_pages,
-        max_pixels=cfg.max_image_pixels,
-    )
+    return Limits.current()
 
 
 def _attach(incident: Incident, stored: Stored, actor: User) -> IncidentFile:
@@ -354,7 +347,8 @@ def record_file_download(*, actor: Actor, file: IncidentFile) -> None:
         "document.downloaded",
         file,
         contract_id=file.incident.contract_id,
-        data={"incident_id": file.incident_id, "size": file.size},
+        # Attachments have always been stored as the cleaned copy (portal.uploads).
+        data={"incident_id": file.incident_id, "size": file.size, "served": "cleaned"},
     )
 
 

@@ -303,7 +303,7 @@ def status_pdf(
         Spacer(1, 3 * mm),
         Paragraph(
             escape(
-                f"{profile.city}（{profile.rule_title} {profile.inspection.article}）"
+                f"{profile.city}{profile.cite_note('inspection')}"
                 f" ・ 基準日 {wareki_date(report.today)} ・ 作成 {jst_datetime(generated_at)}"
             ),
             body,
@@ -315,7 +315,7 @@ def status_pdf(
         story.append(
             Paragraph(
                 escape(
-                    f"{profile.inspection.article}は「努める」規定のため、"
+                    f"{profile.cite('inspection') or profile.rule_title}は「努める」規定のため、"
                     "期限超過は警告として示します。"
                 ),
                 body,

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.errors import PortalError
-from portal.forms import NFKC, nfkc
+from portal.forms import NFKC, JapaneseDateField, SingleLine, nfkc
 from portal.inspection.models import (
     INSPECTOR_KIND_LABELS,
     METHOD_LABELS,
@@ -21,8 +21,7 @@ from portal.inspection.models import (
     ItemResult,
 )
 from portal.inspection.services import MAX_ANSWER, MAX_FINDINGS, MAX_REASON, ActionInput
-
-BAD_DATE = "日付の形式が正しくありません（例: 2026-12-01）。"
+from portal.wareki import DateParseError, parse_date
 
 
 def _max(label: str, n: int) -> Length:
@@ -51,9 +50,8 @@ def _one_of(allowed: Iterable[str], message: str) -> Any:
 
 
 class ScheduleForm(FlaskForm):
-    scheduled_on = DateField(
+    scheduled_on = JapaneseDateField(
         "検査日",
-        invalid_value_message=BAD_DATE,
         validators=[InputRequired("検査日を入力してください。")],
     )
     method = RadioField(
@@ -106,9 +104,8 @@ class RecordForm(FlaskForm):
     """Per item: `result-<key>` (ok/improved/needs_improvement/not_applicable), `note-<key>`,
     and for a corrective action `action-<key>-description`, `-owner`, `-due`."""
 
-    performed_on = DateField(
+    performed_on = JapaneseDateField(
         "実施日",
-        invalid_value_message=BAD_DATE,
         validators=[InputRequired("実施日を入力してください。")],
     )
     findings = TextAreaField(
@@ -128,12 +125,11 @@ class ActionForm(FlaskForm):
     )
     owner = StringField(
         "担当（責任者）",
-        validators=[DataRequired("担当を入力してください。"), _max("担当", 200)],
+        validators=[SingleLine(), DataRequired("担当を入力してください。"), _max("担当", 200)],
         filters=NFKC,
     )
-    due_on = DateField(
+    due_on = JapaneseDateField(
         "期限",
-        invalid_value_message=BAD_DATE,
         validators=[InputRequired("期限を入力してください。")],
     )
 
@@ -180,9 +176,9 @@ def _parse_date(raw: str, label: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise PortalError(f"{label}の日付の形式が正しくありません（例: 2026-12-01）。") from exc
+        return parse_date(raw)
+    except DateParseError as exc:
+        raise PortalError(f"{label}: {exc}") from None
 
 
 def parse_record(

@@ -276,6 +276,9 @@ class InspectionFile(StoredFileMixin, Base):
     )
     file_kind: so.Mapped[str] = so.mapped_column(sa.String(20))
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
+    # sent (text); None: stored before uploads were cleaned. Access records name the version.
+    cleaned: so.Mapped[bool | None] = so.mapped_column(default=None)
 
     inspection: so.Mapped[Inspection] = so.relationship(back_populates="files")
     item: so.Mapped[InspectionItem | None] = so.relationship()

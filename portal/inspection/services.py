@@ -2,9 +2,9 @@
 
 Every function takes the acting user and the city's `profile` explicitly (views pass
 `current_profile()`; tests pass any profile), changes data, writes the audit entry in the same
-transaction, flushes and never commits: the view commits once, so a state change and its audit entry
-land together. Business rules raise PortalError (Japanese);
-file checks raise portal.filecheck's FileRejected (code + Japanese message).
+transaction, flushes and never commits: the view commits once, so a state change and its audit
+entry land together. Business rules raise PortalError (Japanese); uploads go through the shared
+intake (portal.uploads), whose refusals are UploadRejected.
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from portal.audit.services import record
 from portal.contract.models import Contract, ContractStatus
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.filecheck.errors import FileRejected, RejectCode, megabytes
-from portal.filecheck.images import ACCEPTED_IMAGE_KINDS, sanitize_image
-from portal.filecheck.pdf import validate_pdf
-from portal.filecheck.policy import check_upload
-from portal.filecheck.sniff import FileKind, safe_content_type, sniff_path
+from portal.filecheck.images import ACCEPTED_IMAGE_KINDS
+from portal.filecheck.sniff import FileKind
 from portal.filestore import get_filestore, new_key
 from portal.inspection.models import (
     OPEN_STATUSES,
@@ -49,21 +46,13 @@ from portal.notification.services import notify
 from portal.profile import Profile
 from portal.subcontract.models import SubcontractRequest
 from portal.subcontract.services import approved_tiers
+from portal.uploads import UploadLimits, served_label, take
 from portal.wareki import fiscal_year, wareki_date
 
 MAX_ANSWER = 4000
 MAX_FINDINGS = 20000
 MAX_REASON = 2000
 EVIDENCE_KINDS = frozenset({FileKind.PDF, FileKind.DOCX, FileKind.XLSX} | ACCEPTED_IMAGE_KINDS)
-
-
-@dataclass(frozen=True)
-class UploadLimits:
-    """From the config: MAX_CONTENT_LENGTH, MAX_DOCUMENT_PAGES, MAX_IMAGE_PIXELS."""
-
-    max_bytes: int
-    max_pages: int
-    max_pixels: int
 
 
 @dataclass(frozen=True)
@@ -136,7 +125,7 @@ def _check_plan(
         if written_needs_reason(rules) and not written_reason.strip():
             # 入間市 第37条第3項 / 広島市 第10 4: 原則として実地検査
             raise PortalError(
-                f"{profile.city}の規程（{rules.article}）では原則として実地検査です。"
+                f"{profile.cite('inspection') or profile.rule_title}では原則として実地検査です。"
                 "書面で確認する場合は、その理由を記入してください。"
             )
         if len(written_reason) > MAX_REASON:
@@ -404,52 +393,25 @@ def save_answers(
         )
 
 
-def _check_size(path: Path, max_bytes: int) -> None:
-    size = path.stat().st_size
-    if size == 0:
-        raise FileRejected(RejectCode.EMPTY)
-    if size > max_bytes:
-        raise FileRejected(
-            RejectCode.TOO_LARGE,
-            f"ファイルが大きすぎます（{megabytes(size)}）。上限は {megabytes(max_bytes)} です。",
-        )
-
-
 def _store_validated(
-    path: Path, filename: str, *, limits: UploadLimits, now: datetime
+    path: Path, filename: str, *, limits: UploadLimits, now: datetime, notices: list[str] | None
 ) -> tuple[InspectionFile, FileKind]:
-    """Prove what the bytes are, then save the blob; returns an unsaved row with the blob set.
+    """The shared intake (portal.uploads), then the blob; returns an unsaved row with it set.
 
-    PDF: parsed with pypdf (not encrypted, page limit). Photos: re-encoded without EXIF/GPS
-    (広島市 第6 7). Word/Excel: OOXML without macros. Anything else is refused.
+    What is stored is the cleaned copy: PDFs without properties, XMP, しおり, JavaScript and
+    actions; photos re-encoded without EXIF/GPS; Word/Excel without document properties
+    (広島市要綱 第6 7). Anything else is refused. `notices` receives what was removed.
     """
-    _check_size(path, limits.max_bytes)
-    kind = sniff_path(path, filename=filename)
-    check_upload(kind, allowed=EVIDENCE_KINDS)
-    store = get_filestore()
-    row = InspectionFile(file_kind=kind.value)
-    if kind == FileKind.PDF:
-        validate_pdf(path, max_bytes=limits.max_bytes, max_pages=limits.max_pages)
-        content_type = safe_content_type(kind)
-        source = path
-    elif kind in ACCEPTED_IMAGE_KINDS:
-        with tempfile.TemporaryDirectory(prefix="insp-img-") as tmp:
-            display, thumb = Path(tmp) / "display", Path(tmp) / "thumb"
-            clean = sanitize_image(path, display, thumb, max_pixels=limits.max_pixels)
-            stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-            filename = f"{stem}.{'png' if clean.kind == FileKind.PNG else 'jpg'}"
-            with display.open("rb") as fh:
-                blob = store.save(new_key("inspection", now=now), fh, clean.content_type)
-            row.file_kind = clean.kind.value
-            row.set_blob(blob, filename=filename, content_type=clean.content_type)
-            return row, clean.kind
-    else:
-        content_type = safe_content_type(kind)
-        source = path
-    with source.open("rb") as fh:
-        blob = store.save(new_key("inspection", now=now), fh, content_type)
-    row.set_blob(blob, filename=filename, content_type=content_type)
-    return row, kind
+    with tempfile.TemporaryDirectory(prefix="insp-clean-") as tmp:
+        intake = take(path, filename, allowed=EVIDENCE_KINDS, limits=limits, workdir=Path(tmp))
+        with intake.path.open("rb") as fh:
+            blob = get_filestore().save(new_key("inspection", now=now), fh, intake.content_type)
+    row = InspectionFile(file_kind=intake.kind.value)
+    row.set_blob(blob, filename=intake.filename, content_type=intake.content_type)
+    row.cleaned = intake.cleaned
+    if notices is not None:
+        notices.extend(intake.removed)
+    return row, intake.kind
 
 
 def add_evidence_file(
@@ -462,11 +424,15 @@ def add_evidence_file(
     limits: UploadLimits,
     today: date,
     now: datetime,
+    notices: list[str] | None = None,
 ) -> InspectionFile:
-    """The inspected company uploads one evidence file (validated from its bytes)."""
+    """The inspected company uploads one evidence file (through the shared intake)."""
     _require_evidence_window(inspection, today)
     item = _item_by_key(inspection, item_key)
-    row, kind = _store_validated(path, filename, limits=limits, now=now)
+    removed: list[str] = []
+    row, kind = _store_validated(path, filename, limits=limits, now=now, notices=removed)
+    if notices is not None:
+        notices.extend(removed)
     row.inspection = inspection
     row.item = item
     row.uploaded_by_id = actor.id
@@ -483,6 +449,8 @@ def add_evidence_file(
             "kind": kind.value,
             "size": row.size,
             "sha256": row.sha256,
+            "served": "cleaned",
+            "removed": removed,
         },
     )
     return row
@@ -495,7 +463,11 @@ def record_download(*, actor: Actor, file: InspectionFile) -> None:
         "document.downloaded",
         file,
         contract_id=file.inspection.contract_id,
-        data={"inspection_id": file.inspection_id, "size": file.size},
+        data={
+            "inspection_id": file.inspection_id,
+            "size": file.size,
+            "served": served_label(file.cleaned),
+        },
     )
 
 
@@ -660,6 +632,7 @@ def respond_corrective_action(
     file: tuple[Path, str] | None = None,
     limits: UploadLimits | None = None,
     now: datetime,
+    notices: list[str] | None = None,
 ) -> None:
     """The inspected company reports what it changed, optionally with an evidence file."""
     if action.status == ActionStatus.CLOSED:
@@ -674,7 +647,7 @@ def respond_corrective_action(
     if file is not None:
         if limits is None:
             raise ValueError("limits are required with a file")
-        stored, _kind = _store_validated(file[0], file[1], limits=limits, now=now)
+        stored, _kind = _store_validated(file[0], file[1], limits=limits, now=now, notices=notices)
         stored.inspection = inspection
         stored.action = action
         stored.uploaded_by_id = actor.id

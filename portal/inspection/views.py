@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -82,6 +82,7 @@ from portal.inspection.status import (
 from portal.profile import current_profile
 from portal.subcontract.models import SubcontractRequest
 from portal.templating import register_nav
+from portal.uploads import UploadLimits
 from portal.wareki import fiscal_year, fiscal_year_label, today_jst
 from portal.web.args import page_arg
 from portal.xlsxexport import table_response
@@ -122,13 +123,14 @@ def _int_arg(name: str) -> int | None:
     return value if 0 < value <= _MAX_ID else None
 
 
-def _limits() -> services.UploadLimits:
-    cfg = current_app.extensions["portal_config"]
-    return services.UploadLimits(
-        max_bytes=cfg.max_content_length,
-        max_pages=cfg.max_document_pages,
-        max_pixels=cfg.max_image_pixels,
-    )
+def _limits() -> UploadLimits:
+    return UploadLimits.current()
+
+
+def _flash_removed(notices: list[str]) -> None:
+    """Tell the uploader what the stored copy no longer carries (広島市要綱 第6 7)."""
+    if notices:
+        flash("".join(notices), "info")
 
 
 def _flash_errors(form: Any) -> None:
@@ -399,9 +401,10 @@ def evidence(inspection_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         _flash_errors(form)
         return _detail(inspection)
+    notices: list[str] = []
     with tempfile.TemporaryDirectory(prefix="insp-up-") as tmp:
         path, filename = _save_upload(form.file.data, tmp)
-        _run(
+        done = _run(
             lambda: services.add_evidence_file(
                 actor=_user(),
                 inspection=inspection,
@@ -411,9 +414,12 @@ def evidence(inspection_id: int) -> ResponseReturnValue:
                 limits=_limits(),
                 today=today,
                 now=utcnow(),
+                notices=notices,
             ),
             lambda row: f"{row.original_filename} を登録しました。",
         )
+    if done:
+        _flash_removed(notices)
     return _detail(inspection)
 
 
@@ -519,8 +525,9 @@ def action_respond(action_id: int) -> ResponseReturnValue:
         _flash_errors(form)
         return _detail(action.inspection)
     upload: FileStorage | None = form.file.data if form.file.data else None
+    notices: list[str] = []
     with tempfile.TemporaryDirectory(prefix="insp-up-") as tmp:
-        _run(
+        done = _run(
             lambda: services.respond_corrective_action(
                 actor=_user(),
                 action=action,
@@ -528,9 +535,12 @@ def action_respond(action_id: int) -> ResponseReturnValue:
                 file=_save_upload(upload, tmp) if upload is not None and upload.filename else None,
                 limits=_limits(),
                 now=utcnow(),
+                notices=notices,
             ),
             "是正措置への対応を報告しました。",
         )
+    if done:
+        _flash_removed(notices)
     return _detail(action.inspection)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
@@ -155,3 +156,34 @@ def search_companies_stmt(q: str) -> sa.Select[Company]:
     if q:
         stmt = stmt.where(sa.or_(contains(Company.name, q), contains(Company.corporate_number, q)))
     return stmt
+
+
+def companies_section_ids(company_ids: Collection[int]) -> dict[int, set[int]]:
+    """For each company, the 課 whose contracts it holds or works under as a 再委託先 (a
+    request past its draft): whose staff may manage its master data
+    (portal.authz.org.can_manage_company). One query for any number of companies."""
+    from portal.contract.models import Contract
+    from portal.subcontract.models import SubcontractRequest, SubcontractStatus
+
+    found: dict[int, set[int]] = {cid: set() for cid in company_ids}
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        direct = sa.select(Contract.company_id, Contract.section_id).where(
+            Contract.company_id.in_(chunk)
+        )
+        via_subcontract = (
+            sa.select(SubcontractRequest.subcontractor_id, Contract.section_id)
+            .join(Contract, SubcontractRequest.contract_id == Contract.id)
+            .where(
+                SubcontractRequest.subcontractor_id.in_(chunk),
+                SubcontractRequest.status != SubcontractStatus.DRAFT,
+            )
+        )
+        for company_id, section_id in db.session.execute(sa.union(direct, via_subcontract)):
+            found[company_id].add(section_id)
+    return found
+
+
+def company_section_ids(company_id: int) -> set[int]:
+    return companies_section_ids([company_id])[company_id]

@@ -146,3 +146,40 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+
+// 行を増やす: with JavaScript the rows are added in the page, so nothing typed or chosen
+// (photos included) is lost; without it the button posts the form and the server adds them.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-add-rows]") : null;
+  if (!button) { return; }
+  var table = document.getElementById(button.getAttribute("data-add-rows"));
+  var body = table ? table.tBodies[0] : null;
+  var rows = body ? body.querySelectorAll("tr[data-testid^='media-row-']") : [];
+  if (!rows.length) { return; }
+  event.preventDefault();
+  var max = parseInt(button.getAttribute("data-max-rows"), 10) || 50;
+  var template = rows[rows.length - 1];
+  var next = rows.length;
+  for (var added = 0; added < 3 && next < max; added++, next++) {
+    var row = template.cloneNode(true);
+    row.setAttribute("data-testid", "media-row-" + next);
+    row.querySelectorAll("input, select, textarea").forEach(function (input) {
+      ["name", "id"].forEach(function (attr) {
+        var value = input.getAttribute(attr);
+        if (value) { input.setAttribute(attr, value.replace(/media-\d+-/, "media-" + next + "-")); }
+      });
+      var label = input.getAttribute("aria-label");
+      if (label) { input.setAttribute("aria-label", label.replace(/^\d+行目/, (next + 1) + "行目")); }
+      if (input.tagName === "SELECT") { input.selectedIndex = 0; } else { input.value = ""; }
+      input.removeAttribute("aria-invalid");
+    });
+    var number = row.querySelector("td");
+    if (number) { number.textContent = String(next + 1); }
+    body.appendChild(row);
+    template = row;
+  }
+  if (next >= max) { button.hidden = true; }
+  var first = "tr[data-testid='media-row-" + rows.length + "']";
+  var focus = body.querySelector(first + " select, " + first + " input");
+  if (focus) { focus.focus(); }
+});

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.contract.models import HandlingLocation
-from portal.forms import NFKC
+from portal.forms import NFKC, JapaneseDateField, SingleLine
 from portal.org.corporate_number import is_valid_corporate_number, normalize_corporate_number
 from portal.org.models import CERTIFICATE_LABELS
 from portal.subcontract.models import LOCATION_LABELS
@@ -24,7 +23,6 @@ from portal.subcontract.models import LOCATION_LABELS
 NEW_COMPANY = 0
 TEXT_MAX = 4000
 CHOICE_MESSAGE = "選択肢の中から選んでください。"
-DATE_MESSAGE = "日付は YYYY-MM-DD の形式で入力してください。"
 
 
 def _optional_corporate_number(form: object, field: StringField) -> None:
@@ -46,13 +44,13 @@ class SubcontractForm(FlaskForm):
         invalid_choice_message=CHOICE_MESSAGE,
     )
     new_name = StringField(
-        "事業者名（新規）", validators=[Optional(), Length(max=200)], filters=NFKC
+        "事業者名（新規）", validators=[SingleLine(), Optional(), Length(max=200)], filters=NFKC
     )
     new_corporate_number = StringField(
         "法人番号（新規）", validators=[Optional(), _optional_corporate_number]
     )
     new_address = StringField(
-        "所在地（新規）", validators=[Optional(), Length(max=300)], filters=NFKC
+        "所在地（新規）", validators=[SingleLine(), Optional(), Length(max=300)], filters=NFKC
     )
     certificate_kind = SelectField(
         "認証（任意）",
@@ -61,11 +59,9 @@ class SubcontractForm(FlaskForm):
         invalid_choice_message=CHOICE_MESSAGE,
     )
     certificate_number = StringField(
-        "認証の登録番号", validators=[Optional(), Length(max=100)], filters=NFKC
+        "認証の登録番号", validators=[SingleLine(), Optional(), Length(max=100)], filters=NFKC
     )
-    certificate_expires_on = DateField(
-        "認証の有効期限", validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
+    certificate_expires_on = JapaneseDateField("認証の有効期限", validators=[Optional()])
     is_subsidiary = BooleanField("再委託先は当社の子会社である（会社法第2条第3号）")
     work_part = TextAreaField(
         "再委託する業務の範囲", validators=[Optional(), Length(max=TEXT_MAX)], filters=NFKC
@@ -92,16 +88,22 @@ class SubcontractForm(FlaskForm):
         invalid_choice_message=CHOICE_MESSAGE,
     )
     location_detail = StringField(
-        "取扱場所の所在地・名称", validators=[Optional(), Length(max=300)], filters=NFKC
+        "取扱場所の所在地・名称",
+        validators=[SingleLine(), Optional(), Length(max=300)],
+        filters=NFKC,
     )
     cloud_provider = StringField(
-        "クラウドサービス事業者", validators=[Optional(), Length(max=200)], filters=NFKC
+        "クラウドサービス事業者",
+        validators=[SingleLine(), Optional(), Length(max=200)],
+        filters=NFKC,
     )
     cloud_provider_country = StringField(
-        "クラウド事業者の所在国", validators=[Optional(), Length(max=100)], filters=NFKC
+        "クラウド事業者の所在国",
+        validators=[SingleLine(), Optional(), Length(max=100)],
+        filters=NFKC,
     )
     cloud_server_country = StringField(
-        "サーバの所在国", validators=[Optional(), Length(max=100)], filters=NFKC
+        "サーバの所在国", validators=[SingleLine(), Optional(), Length(max=100)], filters=NFKC
     )
     reason = TextAreaField(
         "再委託が必要な理由", validators=[Optional(), Length(max=TEXT_MAX)], filters=NFKC

@@ -169,6 +169,9 @@ class SubcontractDocument(StoredFileMixin, Base):
     check_status: so.Mapped[str] = so.mapped_column(sa.String(20), default="unavailable")
     check_message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # True: the stored blob is the intake's cleaned copy (portal.uploads); False: stored as
+    # sent (text); None: stored before uploads were cleaned. Access records name the version.
+    cleaned: so.Mapped[bool | None] = so.mapped_column(default=None)
 
     request: so.Mapped[SubcontractRequest] = so.relationship(back_populates="documents")
     uploaded_by: so.Mapped[User | None] = so.relationship()

@@ -34,9 +34,18 @@ def _foreign(country: str | None) -> str | None:
     return value
 
 
-def decision_risks(sub: SubcontractRequest, *, today: date) -> list[Risk]:
-    """Every warning for deciding on `sub`, in the order a reader checks them."""
+def decision_risks(sub: SubcontractRequest, *, today: date, warn_tier: int = 0) -> list[Risk]:
+    """Every warning for deciding on `sub`, in the order a reader checks them. `warn_tier` is
+    the city's deepest expected tier (Config.subcontract_warn_tier; 0: none)."""
     risks: list[Risk] = []
+    if warn_tier and sub.tier > warn_tier:
+        risks.append(
+            Risk(
+                "deep_tier",
+                f"{sub.tier_label}の申請です。市の設定では第{warn_tier}次までを想定しています。"
+                "これより深い再委託が必要な理由を確認してください。",
+            )
+        )
     certificates = sub.subcontractor.certificates
     valid = [c for c in certificates if c.expires_on is None or c.expires_on >= today]
     if not certificates:
@@ -53,6 +62,15 @@ def decision_risks(sub: SubcontractRequest, *, today: date) -> list[Risk]:
                     "certificate_expired",
                     f"再委託先の{cert.kind_label}（登録番号 {cert.number}）は"
                     f"{wareki_date(cert.expires_on)}に有効期限が切れています。",
+                )
+            )
+    elif all(c.awaiting_confirmation for c in valid):
+        for cert in valid:
+            risks.append(
+                Risk(
+                    "certificate_unconfirmed",
+                    f"再委託先の{cert.kind_label}（登録番号 {cert.number}）は委託先が"
+                    "登録したもので、市が認証書をまだ確認していません。",
                 )
             )
     if not sub.same_measures_pledged:

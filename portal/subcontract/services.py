@@ -42,8 +42,9 @@ from portal.contract.models import (
     HandlingLocation,
 )
 from portal.db import utcnow
-from portal.errors import PortalError
+from portal.errors import PortalError, UploadRejected
 from portal.extensions import db
+from portal.filecheck.sniff import FileKind
 from portal.filestore import get_filestore, new_key
 from portal.notification.recipients import company_users, section_managers
 from portal.notification.services import notify
@@ -63,6 +64,7 @@ from portal.subcontract.models import (
     SubcontractStatus,
 )
 from portal.subcontract.risks import Risk, decision_risks
+from portal.uploads import UploadLimits, served_label, take_bytes
 from portal.wareki import today_jst
 
 # ---------------------------------------------------------------------------------------
@@ -153,6 +155,7 @@ class RequestDetails:
 class Upload:
     data: bytes
     filename: str
+    cleaned: bool | None = None  # set by clean_attachment
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,6 +197,23 @@ class CheckedDocument:
     findings: tuple[ClauseFinding, ...] = field(default=())
 
 
+ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.DOCX, FileKind.TEXT, FileKind.CSV})
+
+
+def clean_attachment(upload: Upload) -> Upload:
+    """The shared intake (portal.uploads): what is read, stored and served is the copy without
+    properties, しおり and JavaScript (広島市要綱 第6 7). Raises UploadRejected (Japanese)."""
+    try:
+        data, intake = take_bytes(
+            upload.data, upload.filename, allowed=ATTACHMENT_KINDS, limits=UploadLimits.current()
+        )
+    except UploadRejected as err:
+        raise PortalError(
+            f"添付書類を受け付けられません: {err.message}", code=str(err.code)
+        ) from err
+    return Upload(data=data, filename=intake.filename, cleaned=intake.cleaned)
+
+
 def check_attached_document(upload: Upload) -> CheckedDocument:
     """Read the attached subcontract/pledge in the sandbox and run the eight-clause check
     (入間市 第37条第4項: the same measures bind the subcontractor). Raises PortalError for a
@@ -216,7 +236,7 @@ def check_attached_document(upload: Upload) -> CheckedDocument:
                 status="no_text",
                 message=err.message,
             )
-        raise PortalError(f"添付書類を受け付けられません: {err.message}") from err
+        raise PortalError(f"添付書類を受け付けられません: {err.message}", code=err.code) from err
     status, message, findings = _clause_check(doc)
     return CheckedDocument(
         kind=doc.kind,
@@ -280,6 +300,7 @@ def _store_document(
         created_at=now,
     )
     doc.set_blob(blob, filename=upload.filename, content_type=content_type)
+    doc.cleaned = upload.cleaned
     for f in checked.findings:
         doc.results.append(
             SubcontractClauseResult(
@@ -317,7 +338,11 @@ def record_document_download(*, actor: User, doc: SubcontractDocument) -> None:
         "document.downloaded",
         doc,
         contract_id=doc.request.contract_id,
-        data={"request_id": doc.request_id, "sha256": doc.sha256},
+        data={
+            "request_id": doc.request_id,
+            "sha256": doc.sha256,
+            "served": served_label(doc.cleaned),
+        },
     )
 
 
@@ -593,7 +618,10 @@ def _settle(
         company=known,
         exclude_id=exclude_id,
     )
-    attachment = (document, check_attached_document(document)) if document is not None else None
+    attachment = None
+    if document is not None:
+        checked = check_attached_document(document)
+        attachment = (clean_attachment(document), checked)
     # 広島市 第10 2(2): a subsidiary is a 再委託 too; the capital relation registered for the
     # company marks it even when the requester forgets to.
     subsidiary = details.is_subsidiary or (known is not None and known.parent_id == requester_id)
@@ -899,7 +927,11 @@ def _decide(
         blocker = chain_blocker(sub.parent)
         if blocker:
             raise PortalError(blocker)
-        risks = decision_risks(sub, today=today_jst(now))
+        risks = decision_risks(
+            sub,
+            today=today_jst(now),
+            warn_tier=current_app.extensions["portal_config"].subcontract_warn_tier,
+        )
         if risks and not acknowledged_risks:
             raise PortalError(
                 f"この申請には確認が必要な点が{len(risks)}件あります。内容を確認したうえで"

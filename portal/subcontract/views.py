@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -396,7 +396,11 @@ def _render_detail(sub: SubcontractRequest, *, decision_form: DecisionForm | Non
         blocker=services.chain_blocker(sub.parent),
         missing=services.missing_items(sub) if sub.status != SubcontractStatus.SUBMITTED else [],
         decision_form=decision_form or DecisionForm(),
-        risks=decision_risks(sub, today=today_jst())
+        risks=decision_risks(
+            sub,
+            today=today_jst(),
+            warn_tier=current_app.extensions["portal_config"].subcontract_warn_tier,
+        )
         if sub.status == SubcontractStatus.SUBMITTED
         else [],
         withdraw_form=WithdrawForm(),

@@ -23,6 +23,12 @@ EXPECTED = {
     "org.company_edit": {"admin", "procurement", "protection_manager"},
     "org.certificate_add": {"admin", "procurement", "protection_manager"},
     "org.certificate_delete": {"admin", "procurement", "protection_manager"},
+    "org.certificate_confirm": {"admin", "procurement", "protection_manager"},
+    "org.change_request_decide": {"admin", "procurement", "protection_manager"},
+    "org.my_company": {"contractor"},
+    "org.my_company_contact": {"contractor"},
+    "org.my_company_certificate": {"contractor"},
+    "org.my_company_change_request": {"contractor"},
     "audit.index": {"auditor", "chief"},
     "audit.export": {"auditor", "chief"},
 }

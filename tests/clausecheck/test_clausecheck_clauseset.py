@@ -196,3 +196,55 @@ def test_a_set_may_override_one_element_of_the_shared_file(scratch: Path) -> Non
 
     assert clause_set.element_label("copy_restriction") == "複製の全面禁止"
     assert statuses(lenient)["copying"] == "missing"
+
+
+# --- 労働者派遣: the 派遣 set only --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "article"),
+    [
+        ("iruma", "入間市規程 第37条第5項"),
+        ("hiroshima", "広島市要綱 第10 6"),
+        ("okinawa", "沖縄市規程 第35条第5項"),
+        ("ryugasaki", "龍ヶ崎市規程 第35条第5項"),
+    ],
+)
+def test_a_haken_contract_is_checked_for_secrecy_only(
+    templates_dir: Path, profile: str, article: str
+) -> None:
+    haken = load_clause_set(f"{profile}_haken", templates_dir)
+    text = (templates_dir / "texts" / profile / "haken_himitsu.txt").read_text(encoding="utf-8")
+
+    result = check_text(text, haken)
+
+    assert [(c.key, c.article) for c in haken.clauses] == [("confidentiality", article)]
+    assert [(c.key, c.status) for c in result.clauses] == [("confidentiality", "present")]
+    assert result.ok is True
+
+
+def test_a_haken_contract_without_a_secrecy_clause_is_not_ok(templates_dir: Path) -> None:
+    haken = load_clause_set("iruma_haken", templates_dir)
+    text = "第1条 乙は、派遣労働者を甲の指揮命令の下に就業させる。\n第2条 派遣料金は別に定める。\n"
+
+    result = check_text(text, haken)
+
+    assert [c.status for c in result.clauses] == ["missing"]
+    assert result.ok is False
+
+
+def test_haken_sets_are_not_offered_as_profiles_but_resolve_by_name(templates_dir: Path) -> None:
+    assert not any(name.endswith("_haken") for name in list_clause_sets(templates_dir))
+    assert resolve_clause_set_name("iruma_haken", templates_dir) == "iruma_haken"
+
+
+def test_a_haken_set_may_not_name_an_unknown_clause(scratch: Path) -> None:
+    _write_set(
+        scratch,
+        "broken",
+        'extends = "iruma"\nscope = "haken"\n[[clauses]]\nno = 9\nkey = "other"\ntitle = "x"\n'
+        'require = ["secrecy"]\n',
+    )
+
+    with pytest.raises(ClauseSetError, match="haken set lists some of"):
+        load_clause_set("broken", scratch)

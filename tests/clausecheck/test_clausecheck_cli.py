@@ -61,8 +61,13 @@ def test_complete_contract_prints_the_json_object_and_exits_0(
     assert [c["no"] for c in clauses] == list(range(1, 9))
     assert [c["key"] for c in clauses] == KEYS
     for clause in clauses:
-        assert list(clause) == ["no", "key", "status", "page", "excerpt"]
+        assert list(clause) == [
+            "no", "key", "status", "page", "excerpt", "confidence", "needs_review"
+        ]  # fmt: skip
         assert clause["status"] == "present"
+        assert isinstance(clause["confidence"], float)
+        assert 0.5 <= clause["confidence"] <= 1.0
+        assert isinstance(clause["needs_review"], bool)
         assert isinstance(clause["page"], int)
         assert clause["page"] >= 1
         assert isinstance(clause["excerpt"], str)

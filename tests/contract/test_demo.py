@@ -56,5 +56,8 @@ def test_the_demo_has_a_dispatch_contract_and_other_states(contracts):
     states = {c.status for c in contracts.values()}
 
     assert contracts["madoguchi_haken"].kind == ContractKind.HAKEN
+    # 入間市規程 第37条第5項: a 派遣 contract is asked for 秘密保持義務等 only
+    rows = services.clause_rows(contracts["madoguchi_haken"])
+    assert [(row.key, row.status.value) for row in rows] == [("confidentiality", "present")]
     assert {ContractStatus.DRAFT, ContractStatus.CANCELLED, ContractStatus.CHECKED} <= states
     assert len({c.fiscal_year for c in contracts.values()}) == 3

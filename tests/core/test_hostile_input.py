@@ -97,5 +97,5 @@ def test_a_date_typed_by_hand_gets_a_japanese_message(db, login_as, csrf_token):
     )
 
     html = response.get_data(as_text=True)
-    assert "日付を正しく入力してください" in html
+    assert "「abc」を日付として読めません" in html
     assert "Not a valid" not in html

@@ -560,3 +560,30 @@ def test_a_percent_sign_in_the_search_is_a_character_not_a_wildcard(db, login_as
 
     assert marked.title in html
     assert plain.title not in html
+
+
+def test_adding_rows_without_javascript_keeps_what_was_typed_and_saves_nothing(
+    db, login_as, tmp_path
+):
+    case = Case()
+    client = login_as(case.vendor)
+    data = _form(client, case, tmp_path, add_rows="3")
+
+    response = client.post(_submit_url(case), data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    rows = re.findall(r'data-testid="media-row-(\d+)"', html)
+    assert len(rows) >= 4
+    assert 'value="SN-123"' in html
+    assert 'value="本社 消去室"' in html
+    assert "選んだ写真はもう一度選んでください" in html
+    assert "error-summary" not in html
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ErasureCertificate)
+            .where(ErasureCertificate.contract_id == case.contract.id)
+        )
+        == 0
+    )

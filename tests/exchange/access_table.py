@@ -11,6 +11,7 @@ RECORD_READERS = {"protection_manager", "auditor", "chief"}
 EXPECTED = {
     "exchange.index": READERS,
     "exchange.contract": READERS,
+    "exchange.open_spaces": WRITERS,
     "exchange.space": READERS,
     "exchange.folder_new": WRITERS,
     "exchange.upload": WRITERS,

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from portal.errors import UploadRejected
 from portal.exchange import services
 from portal.exchange.files import serve_version
 from portal.exchange.models import ExchangeDocument, ExchangeVersion
@@ -70,7 +71,7 @@ def test_active_files_are_refused_at_upload_with_a_code_and_nothing_is_saved(
 def test_broken_or_unknown_files_are_refused_with_their_code(db, tmp_path, data, code):
     s = Setup()
 
-    with pytest.raises(services.UploadRejected) as err:
+    with pytest.raises(UploadRejected) as err:
         services.upload_document(
             actor=s.vendor,
             space=s.space,
@@ -115,7 +116,7 @@ def test_stored_active_content_is_only_ever_an_octet_stream_attachment(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_pdf_with_javascript_is_accepted_but_never_inline(db, tmp_path, login_as):
+def test_a_pdf_with_javascript_is_shared_without_it(db, tmp_path, login_as):
     s = Setup()
     version = upload(
         tmp_path, actor=s.vendor, space=s.space, data=pdf_with_javascript(), filename="form.pdf"
@@ -124,7 +125,21 @@ def test_a_pdf_with_javascript_is_accepted_but_never_inline(db, tmp_path, login_
 
     response = fetch(client, f"/exchange/versions/{version.id}/view")
 
-    assert version.has_active_content is True
+    assert version.has_active_content is False
+    assert version.cleaned is True
+    assert b"/JavaScript" not in response.data
+    assert b"/OpenAction" not in response.data
+    assert response.headers["Content-Disposition"].startswith("inline;")
+
+
+def test_a_stored_version_with_active_content_is_never_inline(db, tmp_path, login_as):
+    s = Setup()
+    version = upload(tmp_path, actor=s.vendor, space=s.space, data=plain_pdf(), filename="a.pdf")
+    version.has_active_content = True  # a version stored before uploads were cleaned
+    client = login_as(s.clerk)
+
+    response = fetch(client, f"/exchange/versions/{version.id}/view")
+
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "sandbox" in response.headers["Content-Security-Policy"]
     page = client.get(f"/exchange/documents/{version.document_id}").get_data(as_text=True)

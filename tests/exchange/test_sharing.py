@@ -3,12 +3,15 @@ hold text is shown to its uploader with what was found, and a cleaned copy is of
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
+import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
 from portal.audit.models import AuditEntry
+from portal.errors import PortalError
 from portal.exchange import services
 from portal.exchange.models import ExchangeStagedUpload, ExchangeVersion
 from portal.filestore import get_filestore
@@ -111,8 +114,34 @@ def test_sending_the_cleaned_copy_shares_a_pdf_without_properties_and_drops_the_
     assert len(reader.pages) == 1
 
 
-def test_sending_the_original_keeps_it_and_records_the_choice(db, tmp_path):
+def test_the_original_cannot_be_sent_where_the_city_keeps_no_originals(db, tmp_path):
     s = Setup()
+    staged = services.upload_document(
+        actor=s.clerk,
+        space=s.space,
+        folder=None,
+        path=write(tmp_path, pdf_with_properties()),
+        filename="申請書.pdf",
+        personal_info=True,
+        now=NOW,
+    ).staged
+
+    with pytest.raises(PortalError) as err:
+        services.send_staged_upload(actor=s.clerk, staged=staged, choice="original", now=NOW)
+
+    assert err.value.code == "original_not_allowed"
+    assert "保護管理者" in err.value.message
+
+
+def test_a_protection_manager_may_send_the_original_where_the_city_keeps_originals(
+    db, tmp_path, app, monkeypatch
+):
+    config = app.extensions["portal_config"]
+    monkeypatch.setitem(
+        app.extensions, "portal_config", dataclasses.replace(config, keep_original_uploads=True)
+    )
+    s = Setup()
+    s.clerk = s.manager
     staged = services.upload_document(
         actor=s.clerk,
         space=s.space,
@@ -166,7 +195,7 @@ def test_only_the_uploader_sees_the_held_back_pdf(db, tmp_path, login_as):
     assert other.status_code == 404
 
 
-def test_a_contractor_pdf_with_properties_is_shared_as_sent(db, tmp_path):
+def test_a_contractor_pdf_with_properties_is_shared_cleaned_and_the_contractor_told(db, tmp_path):
     s = Setup()
 
     outcome = services.upload_document(
@@ -180,7 +209,12 @@ def test_a_contractor_pdf_with_properties_is_shared_as_sent(db, tmp_path):
     )
 
     assert outcome.staged is None
-    assert outcome.version.cleaned is False
+    assert outcome.version.cleaned is True
+    assert outcome.removed == ("PDFのプロパティとしおりを削除しました（氏名を含んでいました）。",)
+    with get_filestore().open(outcome.version.storage_key) as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    assert not (reader.metadata or {}).get("/Author")
+    assert reader.outline == []
 
 
 def test_a_new_city_version_with_properties_is_held_back_too(db, tmp_path):

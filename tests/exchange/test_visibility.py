@@ -174,3 +174,36 @@ def test_a_tier_upload_through_the_form_into_a_space_below_is_forbidden(
     )
 
     assert response.status_code == 403
+
+
+def test_the_contract_page_get_creates_no_space_and_the_button_opens_them(db, login_as, csrf_token):
+    import sqlalchemy as sa
+
+    from portal.audit.models import AuditEntry
+    from portal.exchange.models import ExchangeSpace
+    from tests.exchange.factories import make_contract
+    from tests.factories import make_company, make_section, make_user
+
+    section, company = make_section(), make_company()
+    contract = make_contract(section=section, company=company)
+    vendor = make_user(Role.CONTRACTOR, company=company)
+    client = login_as(vendor)
+
+    def counts():
+        spaces = db.session.scalar(sa.select(sa.func.count(ExchangeSpace.id)))
+        entries = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+        return spaces, entries
+
+    before = counts()
+    page = client.get(f"/exchange/contracts/{contract.id}")
+
+    assert page.status_code == 200
+    assert "まだ開かれていません" in page.get_data(as_text=True)
+    assert counts() == before
+    token = csrf_token(f"/exchange/contracts/{contract.id}")
+    response = client.post(f"/exchange/contracts/{contract.id}/spaces", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert counts()[0] == before[0] + 1
+    assert "まだ開かれていません" not in client.get(f"/exchange/contracts/{contract.id}").get_data(
+        as_text=True
+    )

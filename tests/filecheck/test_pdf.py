@@ -288,3 +288,33 @@ def test_a_pdf_that_takes_too_long_is_a_timeout(tmp_path: Path) -> None:
         validate_pdf(path, max_bytes=5 * MB, max_pages=10, timeout_s=0.2)
 
     assert rejected.value.code is RejectCode.TIMEOUT
+
+
+def test_a_pdf_whose_content_streams_have_no_filter_is_accepted_and_its_javascript_found(
+    tmp_path,
+):
+    # /Filter is optional (ISO 32000-2 7.3.8.2); pypdf's decode_stream_data refuses a stream
+    # without one, which used to refuse every such PDF as malformed on every upload path.
+    content = b"BT /F1 12 Tf 72 720 Td (uncompressed) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>",
+    ]
+    path = tmp_path / "plain.pdf"
+    path.write_bytes(makers.raw_pdf(objects))
+
+    info = validate_pdf(path, max_bytes=10_000_000, max_pages=10)
+    clean_pdf(path, tmp_path / "clean.pdf")
+
+    assert info.pages == 1
+    assert info.metadata.has_javascript
+    assert info.metadata.has_open_action
+    cleaned = (tmp_path / "clean.pdf").read_bytes()
+    assert b"/JavaScript" not in cleaned
+    assert b"/OpenAction" not in cleaned
+    assert b"uncompressed" in PdfReader(io.BytesIO(cleaned)).pages[0].get_contents().get_data()

@@ -326,8 +326,9 @@ def test_download_filename_with_line_breaks_cannot_inject_headers(store: FileSto
 
     assert "Set-Cookie" not in response.headers
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="aSet-Cookie: x=1.txt"'
+        "attachment; filename=\"aSet-Cookie_ x_1.txt\"; filename*=UTF-8''aSet-Cookie_%20x%3D1.txt"
     )
+    assert "\r" not in response.headers["Content-Disposition"]
 
 
 def test_download_of_a_missing_blob_raises_before_any_response(store: FileStore) -> None:

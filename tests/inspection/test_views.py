@@ -238,7 +238,7 @@ def test_tampered_plan_fields_get_japanese_messages_and_nothing_is_saved(db, log
         },
     ).get_data(as_text=True)
 
-    assert "日付の形式が正しくありません" in bad_fields
+    assert "「2026-99-99」は存在しない日付です。" in bad_fields
     assert "方法は実地検査又は書面から選んでください。" in bad_fields
     assert "検査者には、この契約を所管する課の職員を選んでください。" in stranger
     assert db.session.scalar(sa.select(sa.func.count(Inspection.id))) == 0

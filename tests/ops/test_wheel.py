@@ -120,6 +120,7 @@ def test_the_wheel_carries_templates_migrations_and_the_portal_command(installed
     assert "portal/_bundled/migrations/env.py" in names
     assert any(n.startswith("portal/_bundled/migrations/versions/") for n in names)
     assert "portal/templates/base.html" in names
+    assert "portal/clausecheck/data/element_model.json.gz" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "portal = portal.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any("__pycache__" in n for n in names)

@@ -24,13 +24,14 @@ from tests.subcontract.factories import NOW, make_request, make_world
 TODAY = date(2026, 6, 1)
 
 
-def _certificate(company, expires_on):
+def _certificate(company, expires_on, submitted_by_id=None):
     db.session.add(
         CompanyCertificate(
             company_id=company.id,
             kind=CertificateKind.PRIVACY_MARK,
             number="10820001(01)",
             expires_on=expires_on,
+            submitted_by_id=submitted_by_id,
         )
     )
     db.session.flush()
@@ -68,6 +69,33 @@ def test_a_clean_request_has_no_warning(db):
     _pledge(sub, [ClauseStatus.PRESENT] * 8)
 
     assert decision_risks(sub, today=TODAY) == []
+
+
+def test_a_certificate_only_the_contractor_vouches_for_is_a_warning(db):
+    w = make_world()
+    sub = make_request(contract=w.contract, subcontractor=w.gamma)
+    _certificate(w.gamma, date(2027, 3, 31), submitted_by_id=w.pm.id)
+    _pledge(sub, [ClauseStatus.PRESENT] * 8)
+
+    risks = decision_risks(sub, today=TODAY)
+
+    assert [r.code for r in risks] == ["certificate_unconfirmed"]
+    assert "市が認証書をまだ確認していません" in risks[0].message
+
+
+def test_a_tier_deeper_than_the_citys_setting_is_a_warning(db):
+    w = make_world()
+    sub = make_request(contract=w.contract, subcontractor=w.gamma)
+    _certificate(w.gamma, date(2027, 3, 31))
+    _pledge(sub, [ClauseStatus.PRESENT] * 8)
+    sub.tier = 3
+
+    risks = decision_risks(sub, today=TODAY, warn_tier=2)
+
+    assert [r.code for r in risks] == ["deep_tier"]
+    assert risks[0].message.startswith("第3次再委託の申請です。市の設定では第2次までを想定")
+    assert decision_risks(sub, today=TODAY, warn_tier=3) == []
+    assert decision_risks(sub, today=TODAY, warn_tier=0) == []
 
 
 def test_an_expired_mark_a_failing_pledge_and_a_foreign_server_are_each_named(db):

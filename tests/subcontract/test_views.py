@@ -130,7 +130,7 @@ def test_hostile_form_values_get_japanese_errors_and_nothing_is_saved(db, login_
     assert response.status_code == 422
     assert "選択肢の中から選んでください。" in html
     assert "人数は0以上の整数で入力してください。" in html
-    assert "日付は YYYY-MM-DD の形式で入力してください。" in html
+    assert "「2026-13-45」は存在しない日付です。" in html
     assert "<script>" not in html.split("<main", 1)[1].replace("&lt;script&gt;", "")
     assert snapshot() == before
 
