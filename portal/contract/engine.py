@@ -52,9 +52,10 @@ def current_limits() -> Limits:
     return Limits.from_config(_config())
 
 
-# The check runs while the uploader waits: OCR takes a few seconds a page on two cores, so a
-# scan longer than this is refused with a message asking for the pages that matter.
-UPLOAD_OCR_MAX_PAGES = 20
+# The check runs while the uploader waits, inside the server's 120 s request timeout
+# (PORTAL_TIMEOUT, nginx proxy_read_timeout). OCR costs about 10 CPU seconds a page, so a scan
+# longer than this is refused with a message asking for the pages that matter.
+UPLOAD_OCR_MAX_PAGES = 8
 
 
 def extract(data: bytes, *, filename: str, limits: Limits) -> ExtractedDocument:

@@ -57,7 +57,10 @@ ROLE_ORDER = {
 }
 
 
-DOCUMENT_KINDS = frozenset({FileKind.PDF, FileKind.DOCX, FileKind.TEXT, FileKind.CSV})
+# JPEG/PNG: a photo of a page, read by OCR; the intake stores it re-encoded without EXIF.
+DOCUMENT_KINDS = frozenset(
+    {FileKind.PDF, FileKind.DOCX, FileKind.TEXT, FileKind.CSV, FileKind.JPEG, FileKind.PNG}
+)
 """What the clause check reads: PDF, Word and plain text (a CSV is text to it)."""
 
 

@@ -61,7 +61,17 @@ _NON_WORDS: tuple[tuple[str, str], ...] = (
     ("減失", "滅失"),
     ("択害", "損害"),
     ("損央", "損害"),
+    # 返本 is a word of the book trade, never of a contract: it is 返還 read at low resolution.
+    ("返本し", "返還し"),
+    ("返量し", "返還し"),
 )
+
+# An item marker at the start of a line (ア 受託者は…, カ …): kept apart from the text so the
+# space is not dropped and the look-alike rules do not make 工 of エ next to the first kanji.
+_ITEM_MARKER = re.compile(
+    r"^([アイウエオカキクケコサシスセソ工力口夕]|[（(][アイウエオカキクケコ][）)])[ \u3000]+"
+)
+_MARKER_KANA = {"工": "エ", "力": "カ", "口": "ロ", "夕": "タ"}
 
 
 # 甲/乙 contracts: tesseract reads the thin 乙 as 選 (or 耳 for 甲) in front of a particle. Only
@@ -75,7 +85,7 @@ _PARTY_SLOT = re.compile(r"(?:(?<=^)|(?<=[、。「（(\s]))([選耳])(?=[はが
 # first two characters of a party name the page spells correctly elsewhere, and before a
 # particle, so no real word (受託料は) is touched.
 _SHA_MISREADS = "寿震才了吉著香"
-_PARTY_NAMES = ("受託者", "委託者", "受注者", "発注者")
+_PARTY_NAMES = ("受託者", "委託者", "受注者", "発注者", "第三者")
 
 
 def _fix_parties(text: str) -> str:
@@ -139,13 +149,19 @@ def clean_ocr_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\f", "\n")
     lines = []
     for raw in text.split("\n"):
-        line = _SPACE_BETWEEN_CJK.sub("", raw.strip())
+        raw = raw.strip()
+        marker = _ITEM_MARKER.match(raw)
+        prefix = ""
+        if marker:
+            prefix = _MARKER_KANA.get(marker.group(1), marker.group(1)) + " "
+            raw = raw[marker.end() :]
+        line = _SPACE_BETWEEN_CJK.sub("", raw)
         line = _SPACE_DIGIT_CJK.sub("", line)
         line = _SPACE_BRACKET_CJK.sub("", line)
         line = _fix_confusables(line)
         for wrong, right in _NON_WORDS:
             line = line.replace(wrong, right)
-        lines.append(line)
+        lines.append(prefix + line)
     return _join_broken_paragraphs(_fix_parties("\n".join(lines)))
 
 

@@ -118,6 +118,17 @@ def test_mixed_pdf_ocrs_only_the_scanned_page(tokki_text: str) -> None:
     assert "秘密の保持" in document.pages[1]
 
 
+def test_always_reads_even_a_page_with_a_text_layer_by_ocr() -> None:
+    pdf = text_to_pdf("第1条　乙は、本業務に関して知り得た個人情報を他に漏らしてはならない。")
+
+    auto = extract_document(pdf, filename="a.pdf")
+    always = extract_document(pdf, filename="a.pdf", ocr="always")
+
+    assert auto.ocr_pages == ()
+    assert always.ocr_pages == (1,)
+    assert "個人情報を他に漏らしてはならない" in always.pages[0]
+
+
 def test_image_only_pdf_beyond_the_ocr_page_limit_is_refused_in_japanese() -> None:
     blank = render_page(["第1条　乙は、個人情報を他に漏らしてはならない。"], dpi=50, stamp=False)
     pdf = images_to_pdf([blank] * 4, dpi=50)

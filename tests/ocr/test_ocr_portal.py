@@ -12,7 +12,7 @@ from portal.contract import engine
 from portal.contract.models import ClauseCheck, ContractDocument
 from tests.contract.factories import make_contract
 from tests.factories import make_company, make_section, make_user
-from tests.ocr.scans import scanned_pdf
+from tests.ocr.scans import image_bytes, paginate, render_page, scanned_pdf
 
 NOTICE = "OCRで読み取った文書です。結果を原本で確認してください。"
 
@@ -81,3 +81,35 @@ def test_text_pdf_upload_is_not_flagged(db, login_as, csrf_token) -> None:
 
     assert 'data-testid="clause-results"' in page
     assert NOTICE not in page
+
+
+def test_photo_of_a_page_is_accepted_and_stored_as_a_jpeg(
+    db, login_as, csrf_token, tokki_text: str
+) -> None:
+    contract = make_contract(section=make_section(), company=make_company())
+    client = login_as(make_user(Role.PROCUREMENT, section=contract.section))
+    path = f"/contracts/{contract.id}"
+    photo = image_bytes(render_page(paginate(tokki_text)[0], dpi=200), "JPEG")
+
+    response = client.post(
+        f"{path}/documents",
+        data={
+            "csrf_token": csrf_token(path),
+            "role": "special_terms",
+            "document": (io.BytesIO(photo), "IMG_0001.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 302
+    document = db.session.scalar(sa.select(ContractDocument))
+    assert document is not None
+    assert document.file_kind == "image"
+    assert document.content_type == "image/jpeg"
+    assert document.ocr_pages == "1"
+    download = client.get(f"{path}/documents/{document.id}")
+    body = download.get_data()
+    download.close()
+    assert download.status_code == 200
+    # The shared intake stores the photo re-encoded without its metadata (EXIF, GPS).
+    assert body.startswith(b"\xff\xd8\xff")

@@ -73,3 +73,14 @@ def test_party_name_misread_is_restored_when_the_page_spells_it_elsewhere() -> N
         "受託者は、次の措置を講ずる。受託者は、報告する。受託者が管理する。受託料は別に定める。"
     )
     assert clean_ocr_text("受託寿は、報告する。") == "受託寿は、報告する。"
+
+
+def test_item_marker_at_the_start_of_a_line_keeps_its_katakana_and_space() -> None:
+    assert clean_ocr_text("工 受託者は、複写しないこと。") == "エ 受託者は、複写しないこと。"
+    assert clean_ocr_text("ア 個 人 情 報") == "ア 個人情報"
+
+
+def test_third_party_misread_is_restored_when_spelled_elsewhere() -> None:
+    assert clean_ocr_text("第三才に漏らさない。第三者に委託する。") == (
+        "第三者に漏らさない。第三者に委託する。"
+    )
