@@ -545,7 +545,8 @@ def send_staged_upload(
     if choice == "original" and not may_send_original(actor):
         raise PortalError(
             "元のファイルはそのまま共有できません。プロパティ・しおり等を削除した版を共有してください"
-            "（元のファイルを残す設定の市で、保護管理者だけが元のファイルを共有できます）。",
+            f"（元のファイルを残す設定の市で、{current_profile().role_label('protection_manager')}"
+            "だけが元のファイルを共有できます）。",
             code="original_not_allowed",
         )
     if choice == "cleaned" and staged.cleaned_key is None:
