@@ -186,8 +186,10 @@ def report_incident(
     uploads: Sequence[Upload] = (),
     limits: Limits | None = None,
     now: datetime | None = None,
+    notices: list[str] | None = None,
 ) -> Incident:
-    """A contractor or the section's staff reports a case. The section's 保護管理者 (and the
+    """A contractor or the section's staff reports a case; `notices` receives what the intake
+    removed from the attachments (told to the reporter). The section's 保護管理者 (and the
     roles the profile names) are told at once (入間市 第39条第1項, 広島市 第12 1)."""
     now = now or utcnow()
     today = today_jst(now)
@@ -234,7 +236,10 @@ def report_incident(
     writer = BlobWriter(now=now)
     try:
         for upload in uploads:
-            _attach(incident, writer.store(upload, limits or _default_limits()), actor)
+            stored = writer.store(upload, limits or _default_limits())
+            if notices is not None:
+                notices.extend(n for n in stored.removed if n not in notices)
+            _attach(incident, stored, actor)
     except BaseException:
         writer.discard()
         raise

@@ -188,7 +188,8 @@ def new() -> ResponseReturnValue:
                 known_on=form.known_on.data if staff else None,
                 known_on_reason=(form.known_on_reason.data or "") if staff else "",
             )
-            incident = _create(user, data, form.files.data or [])
+            notices: list[str] = []
+            incident = _create(user, data, form.files.data or [], notices)
             if incident is not None:
                 _mail_now(incident)
                 flash(
@@ -196,6 +197,8 @@ def new() -> ResponseReturnValue:
                     f"{current_profile().role_label('protection_manager')}に通知しました。",
                     "success",
                 )
+                if notices:
+                    flash("".join(notices), "info")
                 return _back(incident)
     elif request.method == "POST":
         flash_form_errors(form)
@@ -205,14 +208,16 @@ def new() -> ResponseReturnValue:
     ), status
 
 
-def _create(user: User, data: services.ReportInput, files: list[Any]) -> Incident | None:
+def _create(
+    user: User, data: services.ReportInput, files: list[Any], notices: list[str]
+) -> Incident | None:
     with tempfile.TemporaryDirectory(prefix="portal-incident-") as tmp:
         uploads = _uploads(files, Path(tmp))
         written: list[str] = []
 
         def report() -> Incident:
             incident = services.report_incident(
-                actor=user, data=data, rules=current_rules(), uploads=uploads
+                actor=user, data=data, rules=current_rules(), uploads=uploads, notices=notices
             )
             written.extend(f.storage_key for f in incident.files)
             return incident

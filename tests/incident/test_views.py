@@ -72,6 +72,8 @@ def test_a_contractor_reports_with_a_pdf_and_the_manager_is_told(login_as, world
         _db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == world.pm.id))
     )
     assert kinds == {"incident.reported"}
+    # The reporter is told what was removed from the attachment.
+    assert "PDFのプロパティ" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def _blob(client, row: IncidentFile) -> bytes:
