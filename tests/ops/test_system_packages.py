@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-RUN = ["python3-venv", "fonts-ipaexfont-gothic", "fonts-ipaexfont-mincho"]
-TEST = [
-    *RUN,
-    "chromium",
-    "libatomic1",
+# Serving needs OCR too: a scanned contract is read when it is uploaded.
+RUN = [
+    "python3-venv",
+    "fonts-ipaexfont-gothic",
+    "fonts-ipaexfont-mincho",
     "tesseract-ocr",
     "tesseract-ocr-jpn",
     "tesseract-ocr-jpn-vert",
     "poppler-utils",
-    "postgresql-client",
 ]
+TEST = [*RUN, "chromium", "libatomic1", "postgresql-client"]
 
 FAKE_ID = """#!/bin/bash
 [ "$1" = -u ] && echo "$FAKE_UID"
