@@ -256,7 +256,12 @@ def _decode_contents(page: DictionaryObject) -> int:
     for item in streams:
         stream = item.get_object() if item is not None else None
         if isinstance(stream, StreamObject):
-            total += len(decode_stream_data(stream))
+            if stream.get("/Filter") is None:
+                # an uncompressed stream (ordinary in simple producers): pypdf's
+                # decode_stream_data raises NotImplementedError for "no filter"
+                total += len(stream.get_data())
+            else:
+                total += len(decode_stream_data(stream))
     return total
 
 
