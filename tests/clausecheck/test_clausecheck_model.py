@@ -147,3 +147,17 @@ def test_a_pattern_match_in_a_provision_plainly_about_something_else_does_not_co
 
     assert not vetoed.found
     assert kept.found
+
+
+def test_secrecy_as_an_effort_only_is_not_an_obligation_of_secrecy(
+    clause_sets: dict[str, ClauseSet],
+) -> None:
+    effort = (
+        "第2条 受注者は、本業務に関して発注者から預託された個人情報を、第三者に開示し、"
+        "又は漏えいしないよう最大限努力するものとする。\n"
+        "第3条 受注者は、個人情報を本業務の目的以外に利用してはならない。\n"
+    )
+    duty = effort.replace("漏えいしないよう最大限努力するものとする", "漏えいしてはならない")
+
+    assert check_text(effort, clause_sets["iruma"]).clauses[0].status == "partial"
+    assert check_text(duty, clause_sets["iruma"]).clauses[0].status == "present"
