@@ -125,6 +125,8 @@ class Report:
 
 def _signal_kind(sig: ElementSignal) -> str:
     model_says = sig.model_prob >= 0.5
+    if sig.pattern and not sig.found:
+        return "model vetoed the pattern (not found)"
     if sig.pattern == model_says:
         return "both agree"
     if sig.found and not sig.pattern:

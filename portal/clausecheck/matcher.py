@@ -48,6 +48,7 @@ from portal.clausecheck.signals import (
     negated_in,
     pi_required,
     provisions_of,
+    siblings_in,
 )
 
 Status = Literal["present", "partial", "missing"]
@@ -411,6 +412,7 @@ def check_normalized(
         provisions,
         pi_required(clause_set),
         negated_in(clause_set),
+        siblings_in(clause_set),
     )
 
     def evidence_for(key: str) -> Evidence:

@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 DEFAULT_COMBINER = (-1.5, 3.0, 1.0)
 # The model alone makes an element found from this probability of its best provision on.
 # Below it the model's opinion only moves the confidence (and so 要確認).
-MODEL_ALONE = 0.95
+MODEL_ALONE = 0.85
+# A pattern match in a provision the model gives less than this does not count (on held-out
+# folds no such match was a labelled element).
+PATTERN_VETO = 0.02
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,11 @@ class ElementSignal:
     @property
     def found(self) -> bool:
         # The pattern library keeps its negations and exclusions (「成果物の検査」, a waiver of
-        # damages …): the model adds an element only when it is very sure.
-        return self.pattern or self.model_prob >= MODEL_ALONE
+        # damages …): the model adds an element only when it is very sure, and overrules a
+        # match only when the matched provision is plainly about something else.
+        if self.pattern:
+            return self.prob_at_pattern is None or self.prob_at_pattern >= PATTERN_VETO
+        return self.model_prob >= MODEL_ALONE
 
     @property
     def confidence(self) -> float:
@@ -106,6 +112,7 @@ def combine(
     provisions: list[ProvisionRef] | None = None,
     pi_required: frozenset[str] = frozenset(),
     vetoed: Callable[[str, str], bool] | None = None,
+    siblings: dict[str, set[str]] | None = None,
 ) -> dict[str, ElementSignal]:
     """The signal of each element of `keys`; `pattern_at(key)` is (doc, paragraph) of the
     pattern match, or None. Elements in `pi_required` (context = "required": a general
@@ -124,8 +131,16 @@ def combine(
             p = 1.0 if where is not None else 0.0
             result[key] = ElementSignal(key, where is not None, pattern_provision, p, None, None, p)
             continue
+        taken = set()
+        if where is None and siblings:
+            for other in siblings.get(key, ()):
+                other_at = pattern_at(other)
+                if other_at is not None and other_at in index:
+                    taken.add(index[other_at])
         best, best_p = None, 0.0
         for i, row in enumerate(probs):
+            if i in taken:
+                continue
             if key in pi_required and not provisions[i].pi_context:
                 continue
             if vetoed is not None and row[key] > best_p and vetoed(key, provisions[i].text):
@@ -165,7 +180,18 @@ def element_signals(
         provisions,
         pi_required(clause_set),
         negated_in(clause_set),
+        siblings_in(clause_set),
     )
+
+
+def siblings_in(clause_set: ClauseSet) -> dict[str, set[str]]:
+    """Per element, the other elements of the clauses it belongs to."""
+    result: dict[str, set[str]] = {}
+    for clause in clause_set.clauses:
+        keys = set(clause.require + clause.partial_if)
+        for key in keys:
+            result.setdefault(key, set()).update(keys - {key})
+    return result
 
 
 def negated_in(clause_set: ClauseSet) -> Callable[[str, str], bool]:

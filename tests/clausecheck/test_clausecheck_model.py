@@ -18,7 +18,7 @@ from portal.clausecheck.model import (
     read_model,
     to_payload,
 )
-from portal.clausecheck.signals import MODEL_ALONE
+from portal.clausecheck.signals import MODEL_ALONE, PATTERN_VETO
 from tests.clausecheck.conftest import check_text
 
 SECRECY = "乙は、この契約による事務に関して知り得た個人情報を他人に知らせてはならない。"
@@ -137,3 +137,27 @@ def test_the_model_alone_adds_an_element_only_when_it_is_very_sure() -> None:
     assert pattern.found
     assert pattern.confidence == pytest.approx(0.4)
     assert not pattern.agree
+
+
+def test_a_pattern_match_in_a_provision_plainly_about_something_else_does_not_count() -> None:
+    from portal.clausecheck.signals import ElementSignal
+
+    vetoed = ElementSignal("audit", True, 3, 0.3, 1, PATTERN_VETO / 2, 0.6)
+    kept = ElementSignal("audit", True, 3, 0.3, 1, PATTERN_VETO, 0.6)
+
+    assert not vetoed.found
+    assert kept.found
+
+
+def test_secrecy_as_an_effort_only_is_not_an_obligation_of_secrecy(
+    clause_sets: dict[str, ClauseSet],
+) -> None:
+    effort = (
+        "第2条 受注者は、本業務に関して発注者から預託された個人情報を、第三者に開示し、"
+        "又は漏えいしないよう最大限努力するものとする。\n"
+        "第3条 受注者は、個人情報を本業務の目的以外に利用してはならない。\n"
+    )
+    duty = effort.replace("漏えいしないよう最大限努力するものとする", "漏えいしてはならない")
+
+    assert check_text(effort, clause_sets["iruma"]).clauses[0].status == "partial"
+    assert check_text(duty, clause_sets["iruma"]).clauses[0].status == "present"

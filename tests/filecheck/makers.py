@@ -129,10 +129,13 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
 
 
-def simple_pdf(path: Path, *, pages: int = 2, with_properties: bool = True) -> Path:
-    """A PDF with page text "ページN 消去証明"; optionally with properties and しおり."""
+def simple_pdf(
+    path: Path, *, pages: int = 2, with_properties: bool = True, compress: bool = True
+) -> Path:
+    """A PDF with page text "ページN 消去証明"; optionally with properties and しおり, and with
+    content streams that have no /Filter (``compress=False``)."""
     _register_font()
-    c = canvas.Canvas(str(path))
+    c = canvas.Canvas(str(path), pageCompression=1 if compress else 0)
     if with_properties:
         c.setAuthor("山田 太郎")
         c.setTitle("入間市 消去証明書（山田様）")

@@ -37,6 +37,20 @@ def test_a_plain_pdf_is_valid_and_reports_its_pages(tmp_path: Path) -> None:
     assert not info.metadata.has_active_content
 
 
+def test_a_pdf_whose_content_streams_have_no_filter_is_valid(tmp_path: Path) -> None:
+    path = makers.simple_pdf(tmp_path / "plain.pdf", pages=2, compress=False)
+    assert b"/Filter" not in path.read_bytes()
+
+    info = validate_pdf(path, max_bytes=MB, max_pages=10)
+    clean_pdf(path, tmp_path / "clean.pdf")
+
+    assert info.pages == 2
+    assert [t.strip() for t in _page_texts(tmp_path / "clean.pdf")] == [
+        "page1 消去証明",
+        "page2 消去証明",
+    ]
+
+
 def test_properties_xmp_and_outline_are_reported_with_their_text(tmp_path: Path) -> None:
     path = makers.pdf_with_everything(tmp_path / "cert.pdf")
 
